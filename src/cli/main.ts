@@ -1,0 +1,222 @@
+import fs from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { AppError } from "@/server/errors";
+import { EnvValidationError } from "@/server/env/core";
+import { cliEnv } from "@/server/env/cli";
+import { acquireDatabase, type AcquiredDatabase } from "@/server/infra/resolve-database";
+import { closeDb, getPool, initDb, type Db } from "@/server/db";
+import { prepareDatabase } from "@/server/db/prepare";
+import { cliActor } from "@/server/audit";
+import { listSystems } from "@/server/fleet/list-fleet";
+import { createDevice, listDevices, revokeDevice, rotateDeviceToken } from "@/server/devices/manage-devices";
+import { createUser, listUsers, resetPassword } from "@/server/users/manage-users";
+import { exportTelemetry, type Resolution } from "@/server/telemetry/export-telemetry";
+import { isDemoSeeded, seedDemo, writeDemoDevices } from "@/server/seed";
+import { info, printJson, printTable } from "./output";
+
+const ALL = { all: true } as const;
+
+/** Runs `fn` with a database: DATABASE_URL, the running demo's, or the embedded cluster (started and stopped here). */
+async function withDb<T>(fn: (db: Db) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+  let acquired: AcquiredDatabase | undefined;
+  try {
+    acquired = await acquireDatabase();
+    // Our own embedded cluster may be brand new: bring it to the current schema first.
+    if (opts.migrate || acquired.source === "embedded") {
+      const { applied } = await prepareDatabase(acquired.databaseUrl, { log: info });
+      if (applied.length) info(`applied ${applied.length} migration(s): ${applied.join(", ")}`);
+    }
+    return await fn(initDb(acquired.databaseUrl));
+  } finally {
+    await closeDb();
+    await acquired?.release();
+  }
+}
+
+function parseInstant(value: string, flag: string): Date {
+  const d = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(d.getTime())) {
+    throw new AppError("BAD_REQUEST", `${flag} "${value}" is not an ISO-8601 time (e.g. 2026-11-27T00:00:00Z).`);
+  }
+  return d;
+}
+
+function readPasswordOption(opts: { password?: string; passwordStdin?: boolean }): string {
+  if (opts.passwordStdin) return fs.readFileSync(0, "utf8").replace(/\r?\n$/, "");
+  if (opts.password) return opts.password;
+  if (process.env.ECOMATE_PASSWORD) return process.env.ECOMATE_PASSWORD;
+  throw new AppError("BAD_REQUEST", "Give the password with --password, --password-stdin or ECOMATE_PASSWORD.");
+}
+
+export function buildProgram(): Command {
+  const program = new Command("ecomate")
+    .description("EcoMate command line: fleet, devices, users, telemetry export and the database.")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+
+  const systems = program.command("systems").description("treatment systems");
+  systems
+    .command("list")
+    .description("list systems")
+    .option("--json", "JSON output")
+    .action(async (opts: { json?: boolean }) => {
+      const rows = await withDb((db) => listSystems(db, ALL));
+      if (opts.json) printJson(rows.map((s) => ({ id: s.id, code: s.code, name: s.name, site: s.site, model: s.model })));
+      else printTable(rows.map((s) => ({ code: s.code, name: s.name, site: s.site, model: s.model, status: s.status })), ["code", "name", "site", "model", "status"]);
+    });
+
+  const devices = program.command("devices").description("devices and their tokens");
+  devices
+    .command("create")
+    .description("register a device for a system; prints its token once")
+    .requiredOption("--system <code>", "system code, e.g. NBG-01")
+    .option("--name <name>", "device name")
+    .option("--json", "JSON output")
+    .action(async (opts: { system: string; name?: string; json?: boolean }) => {
+      const d = await withDb((db) => createDevice(db, ALL, cliActor(), { systemCode: opts.system, name: opts.name }));
+      if (opts.json) printJson({ id: d.id, token: d.token, system: d.system, mqtt: d.mqtt });
+      else {
+        process.stdout.write(`id:     ${d.id}\ntoken:  ${d.token}\nsystem: ${d.system}\nmqtt:   username ${d.mqtt.username}, topic ${d.mqtt.topic}\n`);
+        info("Store the token now: it is not shown again.");
+      }
+    });
+  devices
+    .command("list")
+    .description("list devices")
+    .option("--system <code>", "only this system")
+    .option("--json", "JSON output")
+    .action(async (opts: { system?: string; json?: boolean }) => {
+      const rows = await withDb((db) => listDevices(db, ALL, { systemCode: opts.system }));
+      if (opts.json) printJson(rows);
+      else printTable(rows as unknown as Record<string, unknown>[], ["id", "system", "name", "status", "lastSeenAt"]);
+    });
+  devices
+    .command("revoke <id>")
+    .description("revoke a device: its token stops working at once")
+    .option("--json", "JSON output")
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const r = await withDb((db) => revokeDevice(db, ALL, cliActor(), id));
+      if (opts.json) printJson(r);
+      else process.stdout.write(`revoked ${r.id}\n`);
+    });
+  devices
+    .command("rotate <id>")
+    .description("issue a new token; the old one stops working at once")
+    .option("--json", "JSON output")
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const r = await withDb((db) => rotateDeviceToken(db, ALL, cliActor(), id));
+      if (opts.json) printJson(r);
+      else process.stdout.write(`${r.token}\n`);
+    });
+
+  const exp = program.command("export").description("export data as CSV");
+  exp
+    .command("telemetry")
+    .description("telemetry of one system as long-format CSV")
+    .requiredOption("--system <code>", "system code")
+    .requiredOption("--from <iso>", "start, inclusive")
+    .requiredOption("--to <iso>", "end, exclusive")
+    .addOption(new Option("--resolution <r>", "raw, 1m or 1h").choices(["raw", "1m", "1h"]).default("raw"))
+    .option("--output <file>", "write to a file instead of stdout")
+    .action(async (opts: { system: string; from: string; to: string; resolution: Resolution; output?: string }) => {
+      const from = parseInstant(opts.from, "--from");
+      const to = parseInstant(opts.to, "--to");
+      const out = opts.output ? fs.createWriteStream(opts.output) : process.stdout;
+      const result = await withDb(() =>
+        exportTelemetry(getPool(), { systemCode: opts.system, from, to, resolution: opts.resolution }, out, (n) => {
+          if (process.stderr.isTTY) process.stderr.write(`\rexported ${n.toLocaleString("en")} rows`);
+        }),
+      );
+      if (opts.output) await new Promise<void>((resolve, reject) => (out as fs.WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
+      if (process.stderr.isTTY) process.stderr.write("\n");
+      info(`exported ${result.rows} rows`);
+    });
+
+  const users = program.command("users").description("people who sign in");
+  users
+    .command("create")
+    .description("create a user")
+    .requiredOption("--email <email>", "email (the sign-in name)")
+    .requiredOption("--role <role>", "viewer, technician, manager or admin")
+    .option("--name <name>", "full name")
+    .option("--org <slug>", "organisation (needed when there is more than one)")
+    .option("--password <password>", "initial password (or --password-stdin, or ECOMATE_PASSWORD)")
+    .option("--password-stdin", "read the password from standard input")
+    .option("--json", "JSON output")
+    .action(async (opts: { email: string; role: string; name?: string; org?: string; password?: string; passwordStdin?: boolean; json?: boolean }) => {
+      const password = readPasswordOption(opts);
+      const u = await withDb((db) =>
+        createUser(db, ALL, cliActor(), { email: opts.email, name: opts.name ?? "", role: opts.role, password, organizationSlug: opts.org }),
+      );
+      if (opts.json) printJson(u);
+      else process.stdout.write(`created ${u.email} (${u.role}) in ${u.organization}\n`);
+    });
+  users
+    .command("reset-password")
+    .description("set a new password for a user")
+    .requiredOption("--email <email>", "the user's email")
+    .option("--password <password>", "new password (or --password-stdin, or ECOMATE_PASSWORD)")
+    .option("--password-stdin", "read the password from standard input")
+    .action(async (opts: { email: string; password?: string; passwordStdin?: boolean }) => {
+      const password = readPasswordOption(opts);
+      const r = await withDb((db) => resetPassword(db, ALL, cliActor(), opts.email, password));
+      process.stdout.write(`password reset for ${r.email}\n`);
+    });
+  users
+    .command("list")
+    .description("list users")
+    .option("--json", "JSON output")
+    .action(async (opts: { json?: boolean }) => {
+      const rows = await withDb((db) => listUsers(db, ALL));
+      if (opts.json) printJson(rows);
+      else printTable(rows as unknown as Record<string, unknown>[], ["email", "name", "role", "organization", "active"]);
+    });
+
+  const db = program.command("db").description("the database");
+  db.command("migrate")
+    .description("apply pending migrations and the built-in catalogues")
+    .action(async () => {
+      await withDb(async () => undefined, { migrate: true });
+      info("database is up to date");
+    });
+  db.command("seed")
+    .description("load the demo fleet (3 sites, 12 systems, demo users); once per database")
+    .option("--json", "print the demo device tokens as JSON")
+    .action(async (opts: { json?: boolean }) => {
+      await withDb(
+        async (database) => {
+          if (await isDemoSeeded(database)) {
+            info("the demo fleet is already loaded; nothing to do");
+            if (opts.json) printJson({ seeded: false });
+            return;
+          }
+          const result = await seedDemo(database);
+          const file = writeDemoDevices(cliEnv().ECOMATE_DATA_DIR, result.devices);
+          info(`seeded ${result.sites} sites, ${result.systems} systems, ${result.components} components, ${result.users} users; device tokens in ${file}`);
+          if (opts.json) printJson({ seeded: true, ...result });
+        },
+        { migrate: true },
+      );
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Errors become one line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    const message =
+      err instanceof AppError || err instanceof EnvValidationError
+        ? err.message
+        : err instanceof Error
+          ? `${err.message}${process.env.ECOMATE_DEBUG ? `\n${err.stack}` : ""}`
+          : String(err);
+    process.stderr.write(`ecomate: ${message.split("\n").join("\n  ")}\n`);
+    return 1;
+  }
+}

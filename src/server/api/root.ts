@@ -1,0 +1,21 @@
+import { createCallerFactory, router } from "@/server/api/trpc";
+import { adminRouter } from "@/server/api/routers/admin";
+import { fleetRouter } from "@/server/api/routers/fleet";
+import { ingestionRouter } from "@/server/api/routers/ingestion";
+import { maintenanceRouter } from "@/server/api/routers/maintenance";
+import { predictionsRouter } from "@/server/api/routers/predictions";
+import { twinRouter } from "@/server/api/routers/twin";
+
+export const appRouter = router({
+  fleet: fleetRouter,
+  ingestion: ingestionRouter,
+  maintenance: maintenanceRouter,
+  predictions: predictionsRouter,
+  twin: twinRouter,
+  admin: adminRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Server-side caller: RSC pages and tests call procedures through it, so roles are checked in one place. */
+export const createCaller = createCallerFactory(appRouter);
