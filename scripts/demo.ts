@@ -24,6 +24,7 @@ import { moduleLogger } from "@/server/logger";
 import { migrateDatabase } from "@/server/db/migrate";
 import { seedDemoIfEmpty } from "@/server/seed";
 import { closeDb } from "@/server/db";
+import { buildReason } from "./lib/build-state";
 
 const log = moduleLogger("demo");
 const startedAt = Date.now();
@@ -141,38 +142,8 @@ function spawnChild(name: string, command: string, args: string[], env: NodeJS.P
 // ---------------------------------------------------------------------------------------------
 // Build only when needed.
 
-const BUILD_INPUTS = ["src", "public", "prisma/schema.prisma", "next.config.mjs", "package.json"];
-
-function newestMtime(target: string): number {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(target);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs; // a deleted file shows as a newer folder
-  for (const entry of fs.readdirSync(target, { withFileTypes: true })) {
-    newest = Math.max(newest, newestMtime(path.join(target, entry.name)));
-  }
-  return newest;
-}
-
-function buildReason(): string | null {
-  let built: number;
-  try {
-    built = fs.statSync(path.join(root, ".next", "BUILD_ID")).mtimeMs;
-  } catch {
-    return "no production build yet";
-  }
-  for (const input of BUILD_INPUTS) {
-    if (newestMtime(path.join(root, input)) > built) return `${input} changed since the last build`;
-  }
-  return null;
-}
-
 async function buildIfNeeded(env: NodeJS.ProcessEnv): Promise<void> {
-  const reason = buildReason();
+  const reason = buildReason(root);
   if (!reason) {
     log.info("production build is up to date");
     return;

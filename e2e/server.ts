@@ -1,0 +1,87 @@
+// The app under test for the Playwright journeys: a fresh database with the demo fleet, a broker,
+// a production build, `next start`. Real parts only: DATABASE_URL / MQTT_URL when set (CI: the
+// machine's PostgreSQL and Mosquitto), else the embedded ones. Playwright starts and stops it.
+import { spawn, spawnSync } from "node:child_process";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { createDatabaseIfMissing, databaseUrl, dropDatabaseIfExists } from "../src/server/db/migrate";
+import { prepareDatabase } from "../src/server/db/prepare";
+import { createDbState } from "../src/server/db";
+import { seedDemo } from "../src/server/seed";
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../src/server/infra/embedded-postgres";
+import { startEmbeddedBroker, type EmbeddedBrokerHandle } from "../src/server/infra/embedded-broker";
+import { buildReason } from "../scripts/lib/build-state";
+
+const root = path.resolve(import.meta.dirname, "..");
+const port = Number(process.env.E2E_PORT ?? 3100);
+const log = (msg: string) => process.stderr.write(`[e2e-server] ${msg}\n`);
+
+let pg: EmbeddedPostgresHandle | undefined;
+let broker: EmbeddedBrokerHandle | undefined;
+let adminUrl: string | undefined;
+const dbName = `ecomate_e2e_${Date.now()}`;
+
+async function cleanup(): Promise<void> {
+  if (adminUrl) await dropDatabaseIfExists(adminUrl, dbName).catch(() => undefined);
+  await broker?.stop().catch(() => undefined);
+  await pg?.stop().catch(() => undefined);
+}
+
+async function main() {
+  if (process.env.DATABASE_URL) adminUrl = process.env.DATABASE_URL;
+  else {
+    pg = await startEmbeddedPostgres({ port: Number(process.env.E2E_EMBEDDED_PG_PORT ?? 54338), dataDir: path.join(root, ".data", "e2e") });
+    adminUrl = pg.databaseUrl;
+  }
+  await createDatabaseIfMissing(adminUrl, dbName);
+  const url = databaseUrl(adminUrl, dbName);
+  await prepareDatabase(url);
+  const state = createDbState(url, 2);
+  await seedDemo(state.db);
+  await state.db.$disconnect();
+  await state.pool.end();
+  log(`database ${dbName} migrated and seeded`);
+
+  let mqttUrl = process.env.MQTT_URL;
+  if (!mqttUrl) {
+    broker = await startEmbeddedBroker({ port: Number(process.env.E2E_EMBEDDED_MQTT_PORT ?? 18848) });
+    mqttUrl = broker.url;
+  }
+
+  const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+  const reason = buildReason(root);
+  if (reason) {
+    log(`building the app (${reason})`);
+    const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    if (build.status !== 0) throw new Error(`next build failed with exit code ${build.status}`);
+  }
+
+  const app = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: url,
+      MQTT_URL: mqttUrl,
+      AUTH_TRUST_HOST: "true",
+      NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+      LOG_LEVEL: "warn",
+    },
+  });
+  const stop = async (code: number) => {
+    app.kill("SIGTERM");
+    await cleanup();
+    process.exit(code);
+  };
+  app.on("exit", (code) => void stop(code ?? 1));
+  process.on("SIGTERM", () => void stop(0));
+  process.on("SIGINT", () => void stop(0));
+}
+
+main().catch(async (err: unknown) => {
+  log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  await cleanup();
+  process.exit(1);
+});
