@@ -15,9 +15,13 @@ import { moduleLogger, type Logger } from "@/server/logger";
 import {
   handleTelemetryMessage,
   parseTelemetryTopic,
+  SHARED_TELEMETRY_FILTER,
   TELEMETRY_TOPIC_FILTER,
   type TelemetryContext,
 } from "@/worker/telemetry-handler";
+import { IngestDirectory } from "@/server/telemetry/ingest-directory";
+import { MqttIngest } from "@/server/telemetry/mqtt-ingest";
+import { TelemetryStore } from "@/server/telemetry/store";
 
 export const WORKER_CLIENT_ID = "ecomate-worker";
 /** Retained "online"/"offline" (the last will) so operators can see whether the worker runs. */
@@ -30,13 +34,20 @@ export interface WorkerOptions {
   databaseUrl: string;
   mqttUrl: string;
   log?: Logger;
+  /** Base of the MQTT client ids; connection i uses `<clientId>-<i>` (stable, so sessions persist). */
   clientId?: string;
+  connections?: number;
+  /** Subscribe through the shared subscription (MQTT v5); needed when several connections or workers run. */
+  shared?: boolean;
   heartbeatMs?: number;
+  maxBatchReadings?: number;
+  maxBatchDelayMs?: number;
 }
 
 export interface RunningWorker {
-  client: MqttClient;
+  clients: MqttClient[];
   pool: pg.Pool;
+  ingest: MqttIngest;
   stats: WorkerStats;
   stop(): Promise<void>;
 }
@@ -52,77 +63,97 @@ interface WorkerStats {
 export function startWorker(options: WorkerOptions): RunningWorker {
   const log = options.log ?? moduleLogger("worker");
   const stats: WorkerStats = { messages: 0, bytes: 0, failures: 0, connects: 0, startedAt: new Date() };
+  const connections = options.connections ?? 1;
+  const shared = options.shared ?? false;
+  if (connections > 1 && !shared) throw new Error("Several worker connections need the shared subscription (WORKER_SHARED=true).");
+  const filter = shared ? SHARED_TELEMETRY_FILTER : TELEMETRY_TOPIC_FILTER;
 
   // The process's one pool (shared with Prisma), pointed at the worker's database.
   initDb(options.databaseUrl);
   const pool = getPool();
+  const directory = new IngestDirectory(pool, options.databaseUrl);
+  void directory.listen();
 
-  const clientOptions: IClientOptions = {
-    clientId: options.clientId ?? WORKER_CLIENT_ID,
-    protocolVersion: 4,
-    clean: false,
-    keepalive: 30,
-    reconnectPeriod: 2_000,
-    connectTimeout: 10_000,
-    // We subscribe ourselves on every connect that has no stored session.
-    resubscribe: false,
-    will: { topic: WORKER_STATUS_TOPIC, payload: Buffer.from("offline"), qos: 1, retain: true },
-  };
-  const client = mqtt.connect(options.mqttUrl, clientOptions);
-
-  const context: TelemetryContext = {
-    log,
+  const clients: MqttClient[] = [];
+  const ingest = new MqttIngest({
     pool,
-    publish: async (topic, payload, publishOptions) => {
-      await client.publishAsync(topic, payload, { qos: publishOptions?.qos ?? 1, retain: publishOptions?.retain ?? false });
+    directory,
+    store: new TelemetryStore(pool),
+    log,
+    publish: async (topic, payload) => {
+      const client = clients.find((c) => c.connected) ?? clients[0]!;
+      await client.publishAsync(topic, payload, { qos: 1 });
     },
-  };
-
-  client.on("connect", (connack) => {
-    stats.connects += 1;
-    log.info({ sessionPresent: connack.sessionPresent, connects: stats.connects }, "connected to broker");
-    void client.publishAsync(WORKER_STATUS_TOPIC, "online", { qos: 1, retain: true }).catch(() => {});
-    if (connack.sessionPresent) return;
-    client.subscribe(TELEMETRY_TOPIC_FILTER, { qos: 1 }, (error, granted) => {
-      if (error) return log.error({ err: error.message }, "subscribe failed");
-      const refused = granted?.filter((g) => g.qos === 128) ?? [];
-      if (refused.length > 0) log.error({ topic: TELEMETRY_TOPIC_FILTER }, "broker refused the telemetry subscription");
-      else log.info({ topic: TELEMETRY_TOPIC_FILTER, qos: granted?.[0]?.qos }, "subscribed");
-    });
+    maxBatchReadings: options.maxBatchReadings,
+    maxBatchDelayMs: options.maxBatchDelayMs,
   });
-  client.on("reconnect", () => log.info("reconnecting to broker"));
-  client.on("offline", () => log.warn("broker connection lost"));
-  client.on("close", () => log.debug("broker connection closed"));
-  client.on("error", (error) => log.error({ err: error.message }, "mqtt error"));
+  const context: TelemetryContext = { log, ingest };
 
-  // The PUBACK goes out only after this callback: a message is acknowledged once it is handled.
-  client.handleMessage = (packet, done) => {
-    const topic = packet.topic;
-    const parsed = parseTelemetryTopic(topic);
-    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    if (!parsed) {
-      log.debug({ topic }, "ignoring message outside the telemetry topics");
-      return done();
-    }
-    stats.messages += 1;
-    stats.bytes += payload.length;
-    handleTelemetryMessage({ topic, deviceId: parsed.deviceId, payload, qos: packet.qos, receivedAt: new Date() }, context)
-      .catch((error: unknown) => {
-        // Acknowledge anyway: redelivering a message the handler cannot take would loop forever.
-        stats.failures += 1;
-        log.error({ err: error, topic }, "telemetry handler failed");
-      })
-      .finally(() => done());
-  };
+  for (let i = 0; i < connections; i++) {
+    const clientOptions: IClientOptions = {
+      clientId: `${options.clientId ?? WORKER_CLIENT_ID}-${i}`,
+      protocolVersion: shared ? 5 : 4,
+      clean: false,
+      // MQTT v5: keep the session (and its queued QoS 1 messages) for a day while we are away.
+      ...(shared ? { properties: { sessionExpiryInterval: 86_400 } } : {}),
+      keepalive: 30,
+      reconnectPeriod: 1_000,
+      connectTimeout: 10_000,
+      // We subscribe ourselves on every connect that has no stored session.
+      resubscribe: false,
+      ...(i === 0 ? { will: { topic: WORKER_STATUS_TOPIC, payload: Buffer.from("offline"), qos: 1 as const, retain: true } } : {}),
+    };
+    const client = mqtt.connect(options.mqttUrl, clientOptions);
+    clients.push(client);
+
+    client.on("connect", (connack) => {
+      stats.connects += 1;
+      log.info({ connection: i, sessionPresent: connack.sessionPresent, connects: stats.connects }, "connected to broker");
+      if (i === 0) void client.publishAsync(WORKER_STATUS_TOPIC, "online", { qos: 1, retain: true }).catch(() => {});
+      if (connack.sessionPresent) return;
+      client.subscribe(filter, { qos: 1 }, (error, granted) => {
+        if (error) return log.error({ err: error.message }, "subscribe failed");
+        const refused = granted?.filter((g) => g.qos === 128) ?? [];
+        if (refused.length > 0) log.error({ topic: filter }, "broker refused the telemetry subscription");
+        else log.info({ connection: i, topic: filter, qos: granted?.[0]?.qos }, "subscribed");
+      });
+    });
+    client.on("reconnect", () => log.debug({ connection: i }, "reconnecting to broker"));
+    client.on("offline", () => log.warn({ connection: i }, "broker connection lost"));
+    client.on("error", (error) => log.error({ connection: i, err: error.message }, "mqtt error"));
+
+    // mqtt.js sends the PUBACK only after this callback: a message is acknowledged once it is committed
+    // (or kept as a dead letter). While the database is down the handler waits, so nothing is acked.
+    client.handleMessage = (packet, done) => {
+      const topic = packet.topic;
+      const parsed = parseTelemetryTopic(topic);
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      if (!parsed) {
+        log.debug({ topic }, "ignoring message outside the telemetry topics");
+        return done();
+      }
+      stats.messages += 1;
+      stats.bytes += payload.length;
+      handleTelemetryMessage({ topic, deviceId: parsed.deviceId, payload, qos: packet.qos, receivedAt: new Date() }, context).then(
+        () => done(),
+        (error: unknown) => {
+          // A bug, not bad data (bad data is a dead letter): do not acknowledge, so the broker redelivers.
+          stats.failures += 1;
+          log.error({ err: error, topic }, "telemetry handler failed; message left unacknowledged");
+        },
+      );
+    };
+  }
 
   let last = { messages: 0, bytes: 0 };
   const heartbeat = setInterval(() => {
     log.info(
       {
-        connected: client.connected,
+        connected: clients.filter((c) => c.connected).length,
         messages: stats.messages - last.messages,
         bytes: stats.bytes - last.bytes,
         totalMessages: stats.messages,
+        ingest: ingest.stats,
         failures: stats.failures,
         uptimeS: Math.round((Date.now() - stats.startedAt.getTime()) / 1000),
       },
@@ -136,23 +167,27 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const stop = () =>
     (stopping ??= (async () => {
       clearInterval(heartbeat);
-      if (client.connected) {
+      ingest.stop();
+      const first = clients[0];
+      if (first?.connected) {
         await Promise.race([
-          client.publishAsync(WORKER_STATUS_TOPIC, "offline", { qos: 1, retain: true }),
+          first.publishAsync(WORKER_STATUS_TOPIC, "offline", { qos: 1, retain: true }),
           new Promise((resolve) => setTimeout(resolve, 1_000)),
         ]).catch(() => {});
       }
       // end(false) lets in-flight messages finish; force it if the broker does not answer.
-      await Promise.race([
-        client.endAsync(false),
-        new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS)),
-      ]).catch(() => {});
-      if (!client.disconnected) client.end(true);
+      await Promise.all(
+        clients.map(async (client) => {
+          await Promise.race([client.endAsync(false), new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS))]).catch(() => {});
+          if (!client.disconnected) client.end(true);
+        }),
+      );
+      await directory.close();
       await closeDb().catch((error: unknown) => log.warn({ err: error }, "closing the database pool failed"));
-      log.info({ messages: stats.messages }, "worker stopped");
+      log.info({ messages: stats.messages, ingest: ingest.stats }, "worker stopped");
     })());
 
-  return { client, pool, stats, stop };
+  return { clients, pool, ingest, stats, stop };
 }
 
 async function main(): Promise<void> {
@@ -162,7 +197,14 @@ async function main(): Promise<void> {
     const env = workerEnv();
     const urls = workerServiceUrls(env);
     log.info({ database: urls.source.database, mqtt: urls.source.mqtt }, "worker starting");
-    worker = startWorker({ databaseUrl: urls.databaseUrl, mqttUrl: urls.mqttUrl, log });
+    worker = startWorker({
+      databaseUrl: urls.databaseUrl,
+      mqttUrl: urls.mqttUrl,
+      log,
+      clientId: `${WORKER_CLIENT_ID}-${env.WORKER_ID}`,
+      connections: env.WORKER_CONNECTIONS,
+      shared: env.WORKER_SHARED,
+    });
   } catch (error) {
     log.fatal((error as Error).message);
     process.exit(1);

@@ -1,18 +1,14 @@
 /**
- * Handles one MQTT message from `ecomate/v1/{deviceId}/telemetry`.
- *
- * >>> This is where telemetry ingest plugs in. <<<
- * For now it only logs the topic and the payload size. The ingest issue replaces the body of
- * `handleTelemetryMessage` (parse the body like HTTP ingest, store the readings, publish rejections
- * to `ecomate/v1/{deviceId}/errors`) and may extend `TelemetryContext`.
- *
- * The worker awaits this function before it sends the PUBACK, so a message counts as delivered
- * only once the handler has returned: keep it awaiting the database commit.
+ * Handles one MQTT message from `ecomate/v1/{deviceId}/telemetry` with the shared ingest contract.
+ * The worker awaits it before the PUBACK: it resolves once the readings are committed, or once a
+ * rejected message is kept as a dead letter and reported on `ecomate/v1/{deviceId}/errors`.
  */
-import type pg from "pg";
 import type { Logger } from "@/server/logger";
+import type { MqttIngest } from "@/server/telemetry/mqtt-ingest";
 
 export const TELEMETRY_TOPIC_FILTER = "ecomate/v1/+/telemetry";
+/** Several workers share the telemetry through an MQTT v5 shared subscription (brokers that support it). */
+export const SHARED_TELEMETRY_FILTER = `$share/ecomate-workers/${TELEMETRY_TOPIC_FILTER}`;
 
 export interface TelemetryMessage {
   topic: string;
@@ -25,10 +21,7 @@ export interface TelemetryMessage {
 
 export interface TelemetryContext {
   log: Logger;
-  /** The worker's pg pool. */
-  pool: pg.Pool;
-  /** Publishes through the worker's MQTT connection (e.g. to the device's errors topic). */
-  publish(topic: string, payload: string | Buffer, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
+  ingest: MqttIngest;
 }
 
 /** `ecomate/v1/{deviceId}/telemetry` -> `{ deviceId }`, or null for any other topic. */
@@ -40,9 +33,5 @@ export function parseTelemetryTopic(topic: string): { deviceId: string } | null 
 }
 
 export async function handleTelemetryMessage(message: TelemetryMessage, context: TelemetryContext): Promise<void> {
-  // Placeholder until ingest: log only.
-  context.log.info(
-    { topic: message.topic, deviceId: message.deviceId, bytes: message.payload.length, qos: message.qos },
-    "telemetry message received",
-  );
+  await context.ingest.handle({ deviceId: message.deviceId, topic: message.topic, payload: message.payload });
 }

@@ -1,0 +1,56 @@
+// Shared pieces of the benchmarks (shared/docs/benchmarks.md): a scratch database, a seeded PRNG,
+// round statistics and the `name: value unit` output lines.
+import os from "node:os";
+import { createDatabaseIfMissing, databaseUrl, dropDatabaseIfExists } from "../../src/server/db/migrate";
+import { prepareDatabase } from "../../src/server/db/prepare";
+
+export function adminDatabaseUrl(): string {
+  return process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+}
+
+/** A fresh, migrated database of its own; `drop()` removes it. */
+export async function scratchDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = adminDatabaseUrl();
+  const name = `${prefix}_${Date.now()}`;
+  await createDatabaseIfMissing(admin, name);
+  const url = databaseUrl(admin, name);
+  await prepareDatabase(url);
+  return { url, drop: () => dropDatabaseIfExists(admin, name) };
+}
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function stats(values: number[]): { median: number; min: number; max: number; p95: number; p99: number } {
+  const s = [...values].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
+  return { median: q(0.5), min: s[0]!, max: s[s.length - 1]!, p95: q(0.95), p99: q(0.99) };
+}
+
+export function figure(name: string, value: number, unit: string, digits = 0): void {
+  process.stdout.write(`${name}: ${value.toFixed(digits)} ${unit}\n`);
+}
+
+export function machineLine(): string {
+  return `machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; load generator, app, database and broker all on this one machine`;
+}
+
+export function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  return v;
+}
+
+export function progress(message: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r${message}\x1b[K`);
+  else process.stderr.write(`${message}\n`);
+}

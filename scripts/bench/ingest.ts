@@ -1,0 +1,192 @@
+// npm run bench:ingest — HTTP ingest throughput, readings/s committed, against a raw COPY of the same
+// rows into an identical table in the same run (shared/docs/benchmarks.md).
+//   flags: --batches N (per round, default 300) --rounds R (default 5) --concurrency C (default 8) --devices D (default 8)
+import { spawn, spawnSync } from "node:child_process";
+import http from "node:http";
+import net from "node:net";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { createDbState } from "../../src/server/db";
+import { createDevice } from "../../src/server/devices/manage-devices";
+import { buildReason } from "../lib/build-state";
+import { figure, flag, machineLine, mulberry32, progress, scratchDatabase, stats } from "./common";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const BATCH = 1000;
+const batchesPerRound = flag("batches", 300);
+const rounds = flag("rounds", 5);
+const concurrency = flag("concurrency", 8);
+const deviceCount = flag("devices", 8);
+
+const METRICS = ["flow_rate", "water_temperature", "power", "uv_intensity", "uvt", "pump_pressure", "filter_dp", "pump_speed", "vibration", "turbidity"];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+async function main() {
+  console.log(machineLine());
+  const scratch = await scratchDatabase("ecomate_bench_ingest");
+  const { db, pool } = createDbState(scratch.url, 4);
+  let app: ReturnType<typeof spawn> | undefined;
+  try {
+    // A small fleet: one device per system, every reading for a real series (10 metrics x 2 components).
+    const org = await db.organization.create({ data: { slug: `bench-${Date.now()}`, name: "Bench" } });
+    const site = await db.site.create({ data: { organizationId: org.id, code: "B", name: "Bench", timeZone: "UTC" } });
+    const model = await db.systemModel.create({ data: { organizationId: org.id, code: "BM", manufacturer: "B", name: "B", ratedFlowM3h: 10 } });
+    const devices: { token: string }[] = [];
+    for (let d = 0; d < deviceCount; d++) {
+      const sys = await db.treatmentSystem.create({
+        data: { organizationId: org.id, siteId: site.id, modelId: model.id, code: `BENCH-${d}`, name: `Bench ${d}`, requiredDoseMjCm2: 40 },
+      });
+      await db.component.createMany({ data: ["pump-1", "uv-1"].map((code) => ({ systemId: sys.id, code, type: code === "pump-1" ? "pump" : "uv_reactor", name: code })) });
+      devices.push(await createDevice(db, { all: true }, { type: "cli", label: "bench" }, { systemCode: sys.code }));
+    }
+
+    // Pre-built bodies: each batch is 1,000 readings of one device (20 series x 50 timestamps), distinct keys everywhere.
+    const rand = mulberry32(42);
+    const t0 = Date.now() - 20 * 86_400_000;
+    const totalBatches = batchesPerRound * (rounds + 1);
+    const bodies: { device: number; body: Buffer; rows: string }[] = [];
+    for (let b = 0; b < totalBatches; b++) {
+      const device = b % deviceCount;
+      const slot = Math.floor(b / deviceCount);
+      const readings = [];
+      const copyRows: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        const ts = t0 + (slot * 50 + i) * 1000;
+        for (let s = 0; s < 20; s++) {
+          const value = Math.round(rand() * 1e4) / 1e3; // 0–10: inside every metric's valid range
+          readings.push({ metric: METRICS[s % 10], component: s < 10 ? "pump-1" : "uv-1", ts, value });
+          copyRows.push(`${device * 20 + s + 1}\t${new Date(ts).toISOString()}\t${value}\n`);
+        }
+      }
+      bodies.push({ device, body: Buffer.from(JSON.stringify(readings)), rows: copyRows.join("") });
+    }
+
+    // The app: a production build, started on a free port against the scratch database.
+    const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+    if (buildReason(root)) {
+      progress("building the app (next build)…");
+      const r = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+      if (r.status !== 0) throw new Error("next build failed");
+    }
+    const port = await freePort();
+    app = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
+      cwd: root,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: scratch.url, MQTT_URL: "mqtt://127.0.0.1:1", NEXTAUTH_SECRET: randomBytes(16).toString("hex"), LOG_LEVEL: "warn" },
+    });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+    const post = (i: number) =>
+      new Promise<{ status: number; accepted: number }>((resolve, reject) => {
+        const { device, body } = bodies[i]!;
+        const req = http.request(
+          { host: "127.0.0.1", port, path: "/api/ingest", method: "POST", agent, headers: { "content-type": "application/json", authorization: `Bearer ${devices[device]!.token}`, "content-length": body.length } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => {
+              const text = Buffer.concat(chunks).toString();
+              if (res.statusCode !== 202 && res.statusCode !== 429) console.error(text.slice(0, 300));
+              resolve({ status: res.statusCode ?? 0, accepted: res.statusCode === 202 ? (JSON.parse(text) as { accepted: number }).accepted : 0 });
+            });
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      });
+    for (let i = 0; i < 100; i++) {
+      try {
+        const r = await new Promise<number>((resolve) => http.get({ host: "127.0.0.1", port, path: "/api/health" }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on("error", () => resolve(0)));
+        if (r) break;
+      } catch { /* not up yet */ }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    async function runRound(first: number, count: number): Promise<{ seconds: number; accepted: number; rejected: number }> {
+      let next = first;
+      let accepted = 0;
+      let rejected = 0;
+      const started = process.hrtime.bigint();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < first + count) {
+            const i = next++;
+            for (;;) {
+              const r = await post(i);
+              if (r.status === 202) { accepted += r.accepted; break; }
+              if (r.status === 429 || r.status === 503) { await new Promise((res) => setTimeout(res, 20)); continue; }
+              if (rejected++ === 0) console.error(`first rejection: HTTP ${r.status}`);
+              break;
+            }
+          }
+        }),
+      );
+      return { seconds: Number(process.hrtime.bigint() - started) / 1e9, accepted, rejected };
+    }
+
+    // warm-up round (not counted), then measured rounds
+    await runRound(0, batchesPerRound);
+    const httpRates: number[] = [];
+    for (let r = 1; r <= rounds; r++) {
+      const res = await runRound(r * batchesPerRound, batchesPerRound);
+      if (res.rejected) throw new Error(`${res.rejected} batches were rejected`);
+      httpRates.push(res.accepted / res.seconds);
+      progress(`http round ${r}/${rounds}: ${(res.accepted / res.seconds).toFixed(0)} readings/s`);
+    }
+    const stored = Number((await pool.query("SELECT count(*) AS n FROM telemetry_reading")).rows[0].n);
+    const expected = totalBatches * BATCH;
+    if (stored !== expected) throw new Error(`stored ${stored} readings, expected ${expected}`);
+    app.kill("SIGTERM");
+    app = undefined;
+
+    // Baseline: COPY of the same rows into an identical table (same primary key index), same database.
+    await pool.query("CREATE TABLE bench_copy (LIKE telemetry_reading INCLUDING ALL)");
+    const copyRates: number[] = [];
+    for (let r = 0; r <= rounds; r++) {
+      const client = new pg.Client({ connectionString: scratch.url });
+      await client.connect();
+      const slice = bodies.slice(r * batchesPerRound, (r + 1) * batchesPerRound);
+      const started = process.hrtime.bigint();
+      await pipeline(Readable.from(slice.map((b) => b.rows)), client.query(copyFrom("COPY bench_copy (series_id, ts, value) FROM STDIN")));
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      await client.end();
+      if (r > 0) copyRates.push((slice.length * BATCH) / seconds); // round 0 is the warm-up
+    }
+
+    const h = stats(httpRates);
+    const c = stats(copyRates);
+    figure("ingest_http_median", h.median, "readings/s");
+    figure("ingest_http_min", h.min, "readings/s");
+    figure("ingest_http_max", h.max, "readings/s");
+    figure("copy_baseline_median", c.median, "rows/s");
+    figure("copy_baseline_min", c.min, "rows/s");
+    figure("copy_baseline_max", c.max, "rows/s");
+    figure("ratio_http_vs_copy", h.median / c.median, "x", 2);
+    figure("stored_readings", stored, "readings (all committed, none missing)");
+    console.log(
+      `summary: HTTP ingest ${h.median.toFixed(0)} readings/s committed (batches of ${BATCH}, ${concurrency} concurrent, ${deviceCount} devices, rollups and latest values included) = ${(h.median / c.median).toFixed(2)} x raw COPY (${c.median.toFixed(0)} rows/s); goal >= 100000/s and >= 0.5 x`,
+    );
+  } finally {
+    app?.kill("SIGTERM");
+    await db.$disconnect();
+    await pool.end();
+    await scratch.drop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

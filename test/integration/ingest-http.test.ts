@@ -1,0 +1,154 @@
+import { gzipSync } from "node:zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+import { POST } from "../../src/app/api/ingest/route";
+import { getPool } from "../../src/server/db";
+import { createDevice, revokeDevice, rotateDeviceToken } from "../../src/server/devices/manage-devices";
+import { makeOrg, testDb, type TestOrg } from "./helpers";
+
+const db = testDb();
+const pool = getPool();
+const actor = { type: "cli", label: "test" } as const;
+let orgA: TestOrg;
+let orgB: TestOrg;
+let tokenA: string;
+let tokenB: string;
+
+beforeAll(async () => {
+  [orgA, orgB] = await Promise.all([makeOrg(db, { systems: 1 }), makeOrg(db, { systems: 1 })]);
+  // a component only system B has
+  const sysB = await db.treatmentSystem.findUniqueOrThrow({ where: { code: orgB.systemCodes[0]! } });
+  await db.component.create({ data: { systemId: sysB.id, code: "uv-9", type: "uv_reactor", name: "UV reactor" } });
+  tokenA = (await createDevice(db, { all: true }, actor, { systemCode: orgA.systemCodes[0]! })).token;
+  tokenB = (await createDevice(db, { all: true }, actor, { systemCode: orgB.systemCodes[0]! })).token;
+});
+
+function ingest(body: string | Buffer, opts: { token?: string | null; type?: string | null; encoding?: string } = {}) {
+  const headers: Record<string, string> = {};
+  if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? tokenA}`;
+  if (opts.type !== null) headers["content-type"] = opts.type ?? "application/json";
+  if (opts.encoding) headers["content-encoding"] = opts.encoding;
+  return POST(new Request("http://localhost/api/ingest", { method: "POST", headers, body: typeof body === "string" ? body : new Uint8Array(body) }));
+}
+
+async function countReadings(systemCode: string): Promise<number> {
+  const { rows } = await pool.query(
+    `SELECT count(*)::int AS n FROM telemetry_reading r JOIN series s ON s.id = r.series_id JOIN "system" y ON y.id = s.system_id WHERE y.code = $1`,
+    [systemCode],
+  );
+  return rows[0].n;
+}
+
+describe("POST /api/ingest", () => {
+  it("accepts a reading, an array and {readings}, and counts duplicates (first value stays)", async () => {
+    const ts = "2026-11-10T10:00:00.000Z";
+    let res = await ingest(JSON.stringify({ metric: "flow_rate", value: 9.8, ts, component: "pump-1" }));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0 });
+    res = await ingest(JSON.stringify([{ metric: "flow_rate", value: 1, ts, component: "pump-1" }, { metric: "water_temperature", value: 12.5, ts: Date.parse(ts) }]));
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 1 });
+    res = await ingest(JSON.stringify({ readings: [{ metric: "uvt", value: 93.2, ts }] }));
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0 });
+    const { rows } = await pool.query(
+      `SELECT r.value FROM telemetry_reading r JOIN series s ON s.id = r.series_id JOIN metric m ON m.id = s.metric_id JOIN "system" y ON y.id = s.system_id
+        WHERE y.code = $1 AND m.key = 'flow_rate' AND r.ts = $2`,
+      [orgA.systemCodes[0], new Date(ts)],
+    );
+    expect(rows).toEqual([{ value: 9.8 }]);
+  });
+
+  it("accepts NDJSON, SenML and gzip", async () => {
+    const nd = ['{"metric":"power","value":1.5,"ts":"2026-11-10T11:00:00.000Z"}', '{"metric":"power","value":1.6,"ts":"2026-11-10T11:00:01.000Z"}'].join("\n");
+    expect(await (await ingest(nd, { type: "application/x-ndjson" })).json()).toEqual({ accepted: 2, duplicates: 0 });
+    const senml = JSON.stringify([{ bn: "pump-1/", bt: Date.parse("2026-11-10T12:00:00Z") / 1000, n: "pump_pressure", v: 3.1 }, { n: "pump_pressure", t: 1, v: 3.2 }]);
+    expect(await (await ingest(senml, { type: "application/senml+json" })).json()).toEqual({ accepted: 2, duplicates: 0 });
+    const gz = gzipSync(JSON.stringify([{ metric: "turbidity", value: 0.3, ts: "2026-11-10T13:00:00.000Z" }]));
+    expect(await (await ingest(gz, { encoding: "gzip" })).json()).toEqual({ accepted: 1, duplicates: 0 });
+  });
+
+  it("rejects the whole request with 400 listing each bad item, and stores nothing of it", async () => {
+    const before = await countReadings(orgA.systemCodes[0]!);
+    const res = await ingest(
+      JSON.stringify([
+        { metric: "flow_rate", value: 5, ts: "2026-11-10T14:00:00.000Z" },
+        { metric: "nope", value: 1 },
+        { metric: "flow_rate", value: 1000 },
+        { metric: "flow_rate", value: 1, ts: new Date(Date.now() + 10 * 60_000).toISOString() },
+        { metric: "flow_rate", value: 1, component: "pump-99" },
+      ]),
+    );
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: { index: number; field: string; message: string }[] };
+    expect(body.errors.map((e) => [e.index, e.field])).toEqual([
+      [1, "metric"],
+      [2, "value"],
+      [3, "ts"],
+      [4, "component"],
+    ]);
+    for (const e of body.errors) expect(e.message.length).toBeGreaterThan(5);
+    expect(await countReadings(orgA.systemCodes[0]!)).toBe(before);
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ingest_dead_letter WHERE transport = 'http' AND code <> ''`);
+    expect(rows[0].n).toBeGreaterThan(0);
+  });
+
+  it("refuses missing, unknown, rotated and revoked tokens with 401 at once", async () => {
+    const body = JSON.stringify({ metric: "flow_rate", value: 1 });
+    for (const res of [await ingest(body, { token: null }), await ingest(body, { token: "ecm_wrong" })]) {
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+    }
+    const dev = await createDevice(db, { all: true }, actor, { systemCode: orgA.systemCodes[0]! });
+    expect((await ingest(body, { token: dev.token })).status).toBe(202);
+    const rotated = await rotateDeviceToken(db, { all: true }, actor, dev.id);
+    await new Promise((r) => setTimeout(r, 300)); // the change notification travels through PostgreSQL
+    expect((await ingest(body, { token: dev.token })).status).toBe(401);
+    expect((await ingest(JSON.stringify({ metric: "flow_rate", value: 2 }), { token: rotated.token })).status).toBe(202);
+    await revokeDevice(db, { all: true }, actor, dev.id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await ingest(body, { token: rotated.token })).status).toBe(401);
+  });
+
+  it("refuses other content types (415), encodings (415), oversized bodies (413) with the shared error body", async () => {
+    const body = JSON.stringify({ metric: "flow_rate", value: 1 });
+    let res = await ingest(body, { type: "text/plain" });
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as { error: { code: string; message: string } }).error.message).toMatch(/application\/json/);
+    res = await ingest(body, { type: null });
+    expect(res.status).toBe(415);
+    res = await ingest(body, { encoding: "br" });
+    expect(res.status).toBe(415);
+    const huge = JSON.stringify(Array.from({ length: 90_000 }, () => ({ metric: "flow_rate", value: 1.23456789, ts: "2026-11-10T15:00:00.000Z" })));
+    expect(huge.length).toBeGreaterThan(4 * 1024 * 1024);
+    res = await ingest(huge);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBeTruthy();
+    const bomb = gzipSync(Buffer.alloc(20 * 1024 * 1024, 32));
+    res = await ingest(bomb, { encoding: "gzip" });
+    expect(res.status).toBe(413);
+  });
+
+  it("rate-limits per device with 429 and Retry-After", async () => {
+    const dev = await createDevice(db, { all: true }, actor, { systemCode: orgA.systemCodes[0]! });
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 130; i++) {
+      const res = await ingest("[]", { token: dev.token });
+      statuses.push(res.status);
+      if (res.status === 429) retryAfter = res.headers.get("retry-after");
+    }
+    expect(statuses.filter((s) => s === 202).length).toBeGreaterThanOrEqual(100);
+    expect(statuses).toContain(429);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    // another device is not slowed down
+    expect((await ingest("[]", { token: tokenB })).status).toBe(202);
+  });
+
+  it("device A cannot write device B's data by naming B's component", async () => {
+    const before = await countReadings(orgB.systemCodes[0]!);
+    const res = await ingest(JSON.stringify({ metric: "uv_intensity", value: 50, component: "uv-9" }), { token: tokenA });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toContain("uv-9");
+    expect(await countReadings(orgB.systemCodes[0]!)).toBe(before);
+    // B itself may
+    expect((await ingest(JSON.stringify({ metric: "uv_intensity", value: 50, component: "uv-9" }), { token: tokenB })).status).toBe(202);
+  });
+});
