@@ -17,7 +17,8 @@ import path from "node:path";
 import { cliEnv } from "@/server/env/cli";
 import { EnvValidationError, findProjectRoot } from "@/server/env/core";
 import { resolveAuthSecret } from "@/server/env/web";
-import { startEmbeddedBroker } from "@/server/infra/embedded-broker";
+import { resolveMqttServicePassword } from "@/server/env/mqtt-service";
+import { startAuthenticatedBroker } from "@/server/mqtt/broker-auth";
 import { isLoopbackPortFree, startEmbeddedPostgres } from "@/server/infra/embedded-postgres";
 import { isProcessAlive, readLiveRuntime, removeRuntimeFile, writeRuntimeFile } from "@/server/infra/runtime-file";
 import { moduleLogger } from "@/server/logger";
@@ -267,14 +268,20 @@ async function main(): Promise<void> {
   await closeDb(); // the demo process itself needs no database connection after this
   log.info({ took: elapsed(since), seeded }, seeded ? "demo data seeded" : "database already has data; not seeding");
 
-  // 2. Broker.
+  // 2. Broker. The embedded one admits devices by token (their own topics only) and the platform
+  // user `ecomate-platform`; the web app, worker and runtime.json get a URL with that user in it.
   let mqttUrl = env.MQTT_URL;
   if (mqttUrl) {
     log.info("using MQTT_URL");
   } else {
-    const broker = await startEmbeddedBroker({ port: env.EMBEDDED_MQTT_PORT, log: moduleLogger("embedded-broker") });
+    const broker = await startAuthenticatedBroker({
+      port: env.EMBEDDED_MQTT_PORT,
+      databaseUrl,
+      servicePassword: resolveMqttServicePassword(env),
+      log: moduleLogger("embedded-broker"),
+    });
     cleanups.push({ name: "broker", run: broker.stop });
-    mqttUrl = broker.url;
+    mqttUrl = broker.serviceUrl;
   }
 
   // 3. Web app and worker.

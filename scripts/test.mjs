@@ -36,7 +36,9 @@ let failedStages = [];
 function vitestCounts(file) {
   if (!existsSync(file)) return null;
   const r = JSON.parse(readFileSync(file, "utf8"));
-  return { passed: r.numPassedTests, failed: r.numFailedTests + (r.success ? 0 : r.numFailedTestSuites), skipped: r.numPendingTests + r.numTodoTests };
+  // a suite that failed to load has no failed tests of its own: count it once
+  const failed = r.numFailedTests || (r.success ? 0 : Math.max(1, r.numFailedTestSuites));
+  return { passed: r.numPassedTests, failed, skipped: r.numPendingTests + r.numTodoTests };
 }
 
 function playwrightCounts(file) {

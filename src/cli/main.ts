@@ -12,6 +12,7 @@ import { createDevice, listDevices, revokeDevice, rotateDeviceToken } from "@/se
 import { createUser, listUsers, resetPassword } from "@/server/users/manage-users";
 import { exportTelemetry, type Resolution } from "@/server/telemetry/export-telemetry";
 import { isDemoSeeded, seedDemo, writeDemoDevices } from "@/server/seed";
+import { syncBrokerFromEnv } from "@/server/mqtt/mosquitto-dynsec";
 import { info, printJson, printTable } from "./output";
 
 const ALL = { all: true } as const;
@@ -170,6 +171,18 @@ export function buildProgram(): Command {
       const rows = await withDb((db) => listUsers(db, ALL));
       if (opts.json) printJson(rows);
       else printTable(rows as unknown as Record<string, unknown>[], ["email", "name", "role", "organization", "active"]);
+    });
+
+  const broker = program.command("broker").description("the production MQTT broker (Mosquitto dynamic security)");
+  broker
+    .command("sync")
+    .description("(re)register the platform user and every active device with Mosquitto; remove revoked ones (MOSQUITTO_DYNSEC_URL)")
+    .option("--reset-platform-password", "set the platform user's password again")
+    .option("--json", "JSON output")
+    .action(async (opts: { resetPlatformPassword?: boolean; json?: boolean }) => {
+      const report = await withDb((database) => syncBrokerFromEnv(database, cliEnv(), { resetPlatformPassword: opts.resetPlatformPassword }));
+      if (opts.json) printJson(report);
+      else process.stdout.write(JSON.stringify(report, null, 2) + "\n");
     });
 
   const db = program.command("db").description("the database");

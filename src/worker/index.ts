@@ -134,6 +134,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       }
       stats.messages += 1;
       stats.bytes += payload.length;
+      if (packet.dup) log.debug({ topic, messageId: packet.messageId }, "redelivered message");
       handleTelemetryMessage({ topic, deviceId: parsed.deviceId, payload, qos: packet.qos, receivedAt: new Date() }, context).then(
         () => done(),
         (error: unknown) => {

@@ -2,6 +2,7 @@ import type { Db } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { orgFilter, type Scope } from "@/server/scope";
 import { recordAudit, type Actor } from "@/server/audit";
+import { syncDeviceToBroker, type DeviceBrokerChange } from "@/server/mqtt/mosquitto-dynsec";
 import { deviceIdFor, generateDeviceToken, hashDeviceToken, tokenPrefix } from "./device-token";
 
 export interface CreatedDevice {
@@ -33,6 +34,19 @@ async function notifyDeviceChanged(db: Db, deviceId: string): Promise<void> {
   await db.$executeRaw`SELECT pg_notify(${DEVICE_CHANGED_CHANNEL}, ${deviceId})`;
 }
 
+/**
+ * With Mosquitto (MOSQUITTO_DYNSEC_URL), applies the committed change to its dynamic security. The
+ * database stays the source of truth: a broker that cannot be updated fails the call with UNAVAILABLE
+ * and a message saying what is already done and how to finish (docs/deploy.md, "Device sync").
+ */
+async function syncBroker(change: DeviceBrokerChange, explain: (reason: string) => string): Promise<void> {
+  try {
+    await syncDeviceToBroker(change);
+  } catch (error) {
+    throw new AppError("UNAVAILABLE", explain((error as Error).message), { deviceId: change.deviceId });
+  }
+}
+
 export async function createDevice(
   db: Db,
   scope: Scope,
@@ -56,6 +70,12 @@ export async function createDevice(
     await recordAudit(tx, actor, { organizationId: system.organizationId, action: "device.create", entityType: "device", entityId: id, details: { system: system.code, name } });
   });
   await notifyDeviceChanged(db, id);
+  await syncBroker(
+    { kind: "register", deviceId: id, token },
+    (reason) =>
+      `Device "${id}" was created, but registering it with the MQTT broker failed (${reason}). ` +
+      `Its token was not shown; once the broker is reachable, issue one that works everywhere with: ecomate devices rotate ${id}`,
+  );
   return { id, token, system: system.code, name, mqtt: { username: id, topic: telemetryTopic(id) } };
 }
 
@@ -92,6 +112,12 @@ export async function revokeDevice(db: Db, scope: Scope, actor: Actor, id: strin
     await recordAudit(tx, actor, { organizationId: device.organizationId, action: "device.revoke", entityType: "device", entityId: id });
   });
   await notifyDeviceChanged(db, id);
+  await syncBroker(
+    { kind: "unregister", deviceId: id },
+    (reason) =>
+      `Device "${id}" is revoked (HTTP ingest and the worker refuse it), but removing it from the MQTT broker failed (${reason}). ` +
+      "It can still connect to the broker until you run: ecomate broker sync",
+  );
   return { id, revokedAt };
 }
 
@@ -105,5 +131,11 @@ export async function rotateDeviceToken(db: Db, scope: Scope, actor: Actor, id: 
     await recordAudit(tx, actor, { organizationId: device.organizationId, action: "device.rotate", entityType: "device", entityId: id });
   });
   await notifyDeviceChanged(db, id);
+  await syncBroker(
+    { kind: "register", deviceId: id, token },
+    (reason) =>
+      `The token of device "${id}" was replaced, but setting the new one on the MQTT broker failed (${reason}); ` +
+      `the old token may still work there. Once the broker is reachable, run again: ecomate devices rotate ${id}`,
+  );
   return { id, token };
 }

@@ -112,6 +112,16 @@ export const coreEnvShape = {
   LOG_LEVEL: logLevelSchema,
   DATABASE_URL: urlWithProtocols(["postgres:", "postgresql:"]),
   MQTT_URL: urlWithProtocols(["mqtt:", "mqtts:", "tcp:", "ssl:", "ws:", "wss:"]),
+  // Password of the platform's MQTT user `ecomate-platform` (worker, health check, CLI); when unset, a
+  // random one kept in <data dir>/mqtt-service-secret (src/server/env/mqtt-service.ts).
+  MQTT_SERVICE_PASSWORD: z.preprocess(
+    unsetIfEmpty,
+    // mqtt.js splits user:password in a URL at the last colon, so the password must have none.
+    z.string().min(12, "must be at least 12 characters").refine((v) => !v.includes(":"), "must not contain ':'").optional(),
+  ),
+  // Admin connection to Mosquitto's dynamic-security plugin (mqtt://admin:pass@host:port); when set, devices
+  // created, rotated or revoked are registered there at once (src/server/mqtt/mosquitto-dynsec.ts).
+  MOSQUITTO_DYNSEC_URL: urlWithProtocols(["mqtt:", "mqtts:"]),
   EMBEDDED_PG_PORT: portVar(54329),
   EMBEDDED_MQTT_PORT: portVar(1884),
   ECOMATE_DATA_DIR: z.preprocess(

@@ -16,6 +16,7 @@ interface MetricEntry {
   max: number;
   rawRetentionDays: number;
   kind: string;
+  unit: string;
 }
 
 /** Other processes announce component or metric changes on this channel; caches reload. */
@@ -139,10 +140,12 @@ export class IngestDirectory {
 
   private async metricMap(): Promise<Map<string, MetricEntry>> {
     if (this.metrics && this.metrics.expires > Date.now()) return this.metrics.map;
-    const { rows } = await this.pool.query<{ id: number; key: string; min_valid: number; max_valid: number; raw_retention_days: number; kind: string }>(
-      "SELECT id, key, min_valid, max_valid, raw_retention_days, kind FROM metric",
+    const { rows } = await this.pool.query<{ id: number; key: string; min_valid: number; max_valid: number; raw_retention_days: number; kind: string; unit: string }>(
+      "SELECT id, key, min_valid, max_valid, raw_retention_days, kind, unit FROM metric",
     );
-    const map = new Map(rows.map((r) => [r.key, { id: r.id, min: r.min_valid, max: r.max_valid, rawRetentionDays: r.raw_retention_days, kind: r.kind }]));
+    const map = new Map(
+      rows.map((r) => [r.key, { id: r.id, min: r.min_valid, max: r.max_valid, rawRetentionDays: r.raw_retention_days, kind: r.kind, unit: r.unit }]),
+    );
     this.metrics = { map, expires: this.ttl(CATALOGUE_TTL_MS) };
     return map;
   }

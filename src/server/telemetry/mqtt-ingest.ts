@@ -20,6 +20,7 @@ export interface MqttIngestOptions {
 }
 
 interface Pending {
+  msg: { deviceId: string; topic: string; payload: Buffer };
   systemId: string;
   readings: StoreReading[];
   resolve: () => void;
@@ -62,7 +63,7 @@ export class MqttIngest {
     }
     if (parsed.readings.length === 0) return;
     await new Promise<void>((resolve) => {
-      this.batch.push({ systemId: device.systemId, readings: parsed.readings, resolve });
+      this.batch.push({ msg, systemId: device.systemId, readings: parsed.readings, resolve });
       this.batchReadings += parsed.readings.length;
       if (this.batchReadings >= (this.opts.maxBatchReadings ?? 5_000)) this.scheduleFlush(0);
       else if (!this.timer) this.scheduleFlush(this.opts.maxBatchDelayMs ?? 5);
@@ -77,7 +78,9 @@ export class MqttIngest {
       this.batch = [];
       this.batchReadings = 0;
       // batches commit one after another, in arrival order
-      this.flushing = this.flushing.then(() => this.flush(batch));
+      this.flushing = this.flushing
+        .then(() => this.flush(batch))
+        .catch((err: unknown) => this.opts.log.error({ err }, "telemetry batch failed"));
     }, delay);
   }
 
@@ -89,11 +92,29 @@ export class MqttIngest {
       if (list) for (const r of p.readings) list.push(r);
       else groups.set(p.systemId, [...p.readings]);
     }
-    const result = await this.retrying(() => this.opts.store.storeBatch([...groups].map(([systemId, readings]) => ({ systemId, readings }))));
+    try {
+      const result = await this.retrying(() => this.opts.store.storeBatch([...groups].map(([systemId, readings]) => ({ systemId, readings }))));
+      this.count(result);
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      // Not an outage: something in this batch cannot be stored. Store message by message, so one bad
+      // message becomes a dead letter instead of blocking the others.
+      this.opts.log.error({ err, messages: batch.length }, "storing a batch failed; retrying message by message");
+      for (const p of batch) {
+        try {
+          this.count(await this.retrying(() => this.opts.store.store(p.systemId, p.readings)));
+        } catch (one) {
+          await this.reject(p.msg, "store_failed", `The readings could not be stored: ${(one as Error).message}`);
+        }
+        p.resolve();
+      }
+    }
+  }
+
+  private count(result: { accepted: number; duplicates: number }): void {
     this.stats.batches += 1;
     this.stats.readings += result.accepted;
     this.stats.duplicates += result.duplicates;
-    for (const p of batch) p.resolve();
   }
 
   /** Runs `fn`, retrying with backoff while storage is unavailable; never settles once stopped (no ack). */
