@@ -177,7 +177,8 @@ export class TelemetryStore {
 const rollupMerge = (table: string, width: string) => `
   INSERT INTO ${table} AS r (series_id, bucket, min, max, sum, count, last, last_ts)
   SELECT series_id, date_bin('${width}', ts, timestamptz 'epoch'), min(value), max(value), sum(value), count(*),
-         (array_agg(value ORDER BY ts DESC))[1], max(ts)
+         -- the value at the latest ts without a sort: arrays compare element by element
+         (max(ARRAY[extract(epoch FROM ts)::float8, value]))[2], max(ts)
     FROM ins GROUP BY 1, 2 ORDER BY 1, 2
   ON CONFLICT (series_id, bucket) DO UPDATE SET
     min = least(r.min, excluded.min),
@@ -187,7 +188,7 @@ const rollupMerge = (table: string, width: string) => `
     last = CASE WHEN excluded.last_ts >= r.last_ts THEN excluded.last ELSE r.last END,
     last_ts = greatest(r.last_ts, excluded.last_ts)`;
 
-const STORE_SQL = `
+export const STORE_SQL = `
 WITH ins AS (
   INSERT INTO telemetry_reading (series_id, ts, value)
   SELECT s, timestamptz 'epoch' + t * interval '1 millisecond', v
