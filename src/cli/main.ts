@@ -11,6 +11,7 @@ import { listSystems } from "@/server/fleet/list-fleet";
 import { createDevice, listDevices, revokeDevice, rotateDeviceToken } from "@/server/devices/manage-devices";
 import { createUser, listUsers, resetPassword } from "@/server/users/manage-users";
 import { exportTelemetry, type Resolution } from "@/server/telemetry/export-telemetry";
+import { formatProblem, importTelemetry, ImportRejectedError, type ImportProgress } from "@/server/telemetry/import-telemetry";
 import { isDemoSeeded, seedDemo, writeDemoDevices } from "@/server/seed";
 import { syncBrokerFromEnv } from "@/server/mqtt/mosquitto-dynsec";
 import { info, printJson, printTable } from "./output";
@@ -133,6 +134,32 @@ export function buildProgram(): Command {
       info(`exported ${result.rows} rows`);
     });
 
+  const imp = program.command("import").description("import data from files");
+  imp
+    .command("telemetry <file>")
+    .description("import one system's readings from CSV (wide: a time column, then metric or component/metric columns; long: ts,metric,value[,component]); - reads stdin")
+    .requiredOption("--system <code>", "system code")
+    .option("--time-column <name>", "the time column (default: the first column, or ts in the long format)")
+    .option("--json", "JSON output")
+    .action(async (file: string, opts: { system: string; timeColumn?: string; json?: boolean }) => {
+      const started = performance.now();
+      const progress = importProgressLine(file === "-" ? "stdin" : file);
+      const source = file === "-" ? { stream: process.stdin, name: "stdin" } : { file };
+      const result = await withDb(() =>
+        importTelemetry(getPool(), { ...source, systemCode: opts.system, timeColumn: opts.timeColumn }, { onProgress: progress.update }),
+      ).catch((err: unknown) => {
+        progress.end();
+        // every listed problem on its own line; main() prints the one-line reason last
+        if (err instanceof ImportRejectedError) for (const p of err.problems) info(`  ${formatProblem(p)}`);
+        throw err;
+      });
+      progress.end();
+      const seconds = (performance.now() - started) / 1000;
+      info(`imported ${result.readings.toLocaleString("en")} readings from ${result.rows.toLocaleString("en")} rows (${result.format} format) in ${seconds.toFixed(1)} s, ${Math.round(result.readings / seconds).toLocaleString("en")} readings/s`);
+      if (opts.json) printJson(result);
+      else process.stdout.write(`${result.system}: ${result.accepted} readings imported, ${result.duplicates} duplicates (${result.readings} readings in ${result.rows} rows)\n`);
+    });
+
   const users = program.command("users").description("people who sign in");
   users
     .command("create")
@@ -213,6 +240,52 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+/**
+ * Import progress on stderr: one line rewritten in place on a terminal (at most 10 times a second),
+ * otherwise a line per 10 % step or per 10 s, so logs stay short. Hand-written: one line needs no
+ * dependency, and the progress-bar libraries draw on terminals only.
+ */
+function importProgressLine(label: string): { update: (p: ImportProgress) => void; end: () => void } {
+  const tty = process.stderr.isTTY === true;
+  const fmt = (n: number) => n.toLocaleString("en");
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  let phase = "";
+  let lastAt = 0;
+  let lastStep = -1;
+  let drawn = false;
+  const update = (p: ImportProgress) => {
+    const now = performance.now();
+    if (p.phase !== phase) {
+      if (drawn) process.stderr.write("\n");
+      phase = p.phase;
+      lastStep = -1;
+    }
+    const fraction = p.phase === "validate" ? (p.totalBytes ? p.bytes / p.totalBytes : null) : p.totalReadings ? (p.accepted + p.duplicates) / p.totalReadings : null;
+    const percent = fraction === null ? "" : `${Math.min(100, Math.floor(fraction * 100))}% `;
+    const rate = Math.round(((p.phase === "validate" ? p.readings : p.accepted + p.duplicates) * 1000) / Math.max(1, p.elapsedMs));
+    const line =
+      p.phase === "validate"
+        ? `validating ${label}: ${percent}(${mb(p.bytes)}${p.totalBytes ? ` of ${mb(p.totalBytes)}` : ""}, ${fmt(p.rows)} rows, ${fmt(p.readings)} readings, ${fmt(rate)}/s)`
+        : `storing ${label}: ${percent}(${fmt(p.accepted + p.duplicates)}${p.totalReadings !== null ? ` of ${fmt(p.totalReadings)}` : ""} readings, ${fmt(p.duplicates)} duplicates, ${fmt(rate)}/s)`;
+    if (tty) {
+      if (now - lastAt < 100 && fraction !== 1) return;
+      process.stderr.write(`\r\x1b[K${line}`);
+      drawn = true;
+    } else {
+      const step = fraction === null ? -1 : Math.floor(fraction * 10);
+      if (step === lastStep && now - lastAt < 10_000) return;
+      lastStep = step;
+      info(line);
+    }
+    lastAt = now;
+  };
+  const end = () => {
+    if (drawn) process.stderr.write("\n");
+    drawn = false;
+  };
+  return { update, end };
 }
 
 /** Runs the CLI; returns the exit code. Errors become one line on stderr. */
