@@ -22,6 +22,7 @@ import {
 import { IngestDirectory } from "@/server/telemetry/ingest-directory";
 import { MqttIngest } from "@/server/telemetry/mqtt-ingest";
 import { TelemetryStore } from "@/server/telemetry/store";
+import { scheduleTelemetryMaintenance } from "@/worker/maintenance";
 
 export const WORKER_CLIENT_ID = "ecomate-worker";
 /** Retained "online"/"offline" (the last will) so operators can see whether the worker runs. */
@@ -40,6 +41,8 @@ export interface WorkerOptions {
   /** Subscribe through the shared subscription (MQTT v5); needed when several connections or workers run. */
   shared?: boolean;
   heartbeatMs?: number;
+  /** Run compaction and retention on a schedule in this process (default true). */
+  maintenance?: boolean;
   maxBatchReadings?: number;
   maxBatchDelayMs?: number;
 }
@@ -146,6 +149,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     };
   }
 
+  const maintenance = options.maintenance === false ? null : scheduleTelemetryMaintenance(pool, log);
+
   let last = { messages: 0, bytes: 0 };
   const heartbeat = setInterval(() => {
     log.info(
@@ -168,6 +173,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const stop = () =>
     (stopping ??= (async () => {
       clearInterval(heartbeat);
+      maintenance?.stop();
       ingest.stop();
       const first = clients[0];
       if (first?.connected) {
@@ -205,6 +211,7 @@ async function main(): Promise<void> {
       clientId: `${WORKER_CLIENT_ID}-${env.WORKER_ID}`,
       connections: env.WORKER_CONNECTIONS,
       shared: env.WORKER_SHARED,
+      maintenance: env.WORKER_MAINTENANCE,
     });
   } catch (error) {
     log.fatal((error as Error).message);

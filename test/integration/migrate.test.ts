@@ -113,6 +113,7 @@ describe("migrateDatabase", () => {
         ORDER BY 1`,
     );
     expect(rows).toEqual([
+      { table: "telemetry_compact", strategy: "r", key: "bucket", defpart: 0 },
       { table: "telemetry_reading", strategy: "r", key: "ts", defpart: 0 },
       { table: "telemetry_rollup_1h", strategy: "r", key: "bucket", defpart: 0 },
       { table: "telemetry_rollup_1m", strategy: "r", key: "bucket", defpart: 0 },
@@ -259,9 +260,12 @@ describe("migrateDatabase", () => {
     expect(series(ours.indexes)).toMatch(/NULLS NOT DISTINCT$/);
     expect(series(prisma.indexes)).not.toMatch(/NULLS NOT DISTINCT/);
     ours.indexes = ours.indexes.map((d) => d.replace(/ NULLS NOT DISTINCT$/, ""));
-    expect(ours.functions).toEqual(["ecomate_ensure_partitions(p_table text, p_from timestamp with time zone, p_to timestamp with time zone)"]);
+    expect(ours.functions).toEqual([
+      "ecomate_ensure_partitions(p_table text, p_from timestamp with time zone, p_to timestamp with time zone)",
+      "telemetry_points(p_series integer[], p_from timestamp with time zone, p_to timestamp with time zone)",
+    ]);
     expect(prisma.functions).toEqual([]);
-    expect(ours.partitioned).toEqual(["telemetry_reading", "telemetry_rollup_1h", "telemetry_rollup_1m"]);
+    expect(ours.partitioned).toEqual(["telemetry_compact", "telemetry_reading", "telemetry_rollup_1h", "telemetry_rollup_1m"]);
     expect(prisma.partitioned).toEqual([]);
     expect(prisma.columns.length).toBeGreaterThan(300);
     expect(prisma.indexes.length).toBeGreaterThan(60);

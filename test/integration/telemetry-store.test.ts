@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "../../src/server/db";
 import { TelemetryStore } from "../../src/server/telemetry/store";
+import { compactTelemetry } from "../../src/server/telemetry/compaction";
 import { makeOrg, testDb, type TestOrg } from "./helpers";
 
 const db = testDb();
@@ -118,5 +119,24 @@ describe("telemetry store", () => {
     expect(raw[0].n).toBe(1000);
     expect(rolled[0].n).toBe(1000);
     expect(results.reduce((n, r) => n + r.duplicates, 0)).toBe(3000);
+  });
+
+  it("counts a repeat of an already compacted reading as a duplicate (rollups unchanged)", async () => {
+    const o = await makeOrg(db, { systems: 1 });
+    const sys = await db.treatmentSystem.findUniqueOrThrow({ where: { code: o.systemCodes[0]! } });
+    const store = new TelemetryStore(pool);
+    const t = Date.parse("2026-11-06T03:15:00.250Z");
+    await store.store(sys.id, [{ metricId: flowId, componentId: null, ts: t, value: 7.25 }]);
+    const series = (await rows(`SELECT id FROM series WHERE system_id = $1`, [sys.id]))[0]!.id as number;
+    const moved = await compactTelemetry(pool, { olderThan: new Date(t + 3_600_000), seriesIds: [series] });
+    expect(moved.readings).toBe(1);
+    expect(await rows(`SELECT count(*)::int AS n FROM telemetry_reading WHERE series_id = $1`, [series])).toEqual([{ n: 0 }]);
+    const again = await store.store(sys.id, [
+      { metricId: flowId, componentId: null, ts: t, value: 99 },
+      { metricId: flowId, componentId: null, ts: t + 1, value: 8 },
+    ]);
+    expect(again).toEqual({ accepted: 1, duplicates: 1 });
+    const rolled = await rows(`SELECT sum(count)::int AS n, max(max) AS hi FROM telemetry_rollup_1h WHERE series_id = $1`, [series]);
+    expect(rolled).toEqual([{ n: 2, hi: 8 }]);
   });
 });

@@ -10,6 +10,8 @@ export const workerEnvSchema = z.object({
   WORKER_CONNECTIONS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(64).default(1)),
   // Subscribe through the MQTT v5 shared subscription $share/ecomate-workers/... (needs a broker with
   // shared subscriptions, e.g. Mosquitto; the embedded aedes broker has none). Required for >1 connection.
+  // Compaction and retention on a schedule in this worker (run them in one worker of a fleet).
+  WORKER_MAINTENANCE: z.preprocess(unsetIfEmpty, z.enum(["true", "false", "1", "0"]).default("true")).transform((v) => v === "true" || v === "1"),
   WORKER_SHARED: z.preprocess(unsetIfEmpty, z.enum(["true", "false", "1", "0"]).default("false")).transform((v) => v === "true" || v === "1"),
 });
 

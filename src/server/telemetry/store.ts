@@ -189,10 +189,18 @@ const rollupMerge = (table: string, width: string) => `
     last_ts = greatest(r.last_ts, excluded.last_ts)`;
 
 export const STORE_SQL = `
-WITH ins AS (
+WITH x AS (
+  SELECT s, timestamptz 'epoch' + t * interval '1 millisecond' AS ts, v
+    FROM unnest($1::int[], $2::int8[], $3::float8[]) AS u(s, t, v)
+), ins AS (
   INSERT INTO telemetry_reading (series_id, ts, value)
-  SELECT s, timestamptz 'epoch' + t * interval '1 millisecond', v
-    FROM unnest($1::int[], $2::int8[], $3::float8[]) AS x(s, t, v)
+  SELECT s, ts, v FROM x
+   -- data older than a day may already be compacted (telemetry_compact): a repeat of it is a duplicate too
+   WHERE x.ts >= now() - interval '20 hours'
+      OR NOT EXISTS (
+        SELECT 1 FROM telemetry_compact c
+         WHERE c.series_id = x.s AND c.bucket = date_bin('1 hour', x.ts, timestamptz 'epoch')
+           AND (extract(epoch FROM x.ts - c.bucket) * 1000)::int4 = ANY (c.ts_offsets))
   ON CONFLICT DO NOTHING
   RETURNING series_id, ts, value
 ), m AS (${rollupMerge("telemetry_rollup_1m", "1 minute")}
