@@ -3,7 +3,6 @@
 //   flags: --batches N (per round, default 300) --rounds R (default 5) --concurrency C (default 8) --devices D (default 8)
 import { spawn, spawnSync } from "node:child_process";
 import http from "node:http";
-import net from "node:net";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { pipeline } from "node:stream/promises";
@@ -11,9 +10,10 @@ import { Readable } from "node:stream";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { createDbState } from "../../src/server/db";
-import { createDevice } from "../../src/server/devices/manage-devices";
 import { buildReason } from "../lib/build-state";
-import { figure, flag, machineLine, mulberry32, progress, scratchDatabase, stats } from "./common";
+import { figure, flag, machineLine, progress, scratchDatabase, stats } from "./common";
+import { buildBodies, createBenchFleet, SERIES_PER_DEVICE } from "./fleet";
+import { freePort } from "../lib/mosquitto";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const BATCH = 1000;
@@ -22,17 +22,7 @@ const rounds = flag("rounds", 5);
 const concurrency = flag("concurrency", 8);
 const deviceCount = flag("devices", 8);
 
-const METRICS = ["flow_rate", "water_temperature", "power", "uv_intensity", "uvt", "pump_pressure", "filter_dp", "pump_speed", "vibration", "turbidity"];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 async function main() {
   console.log(machineLine());
@@ -40,39 +30,10 @@ async function main() {
   const { db, pool } = createDbState(scratch.url, 4);
   let app: ReturnType<typeof spawn> | undefined;
   try {
-    // A small fleet: one device per system, every reading for a real series (10 metrics x 2 components).
-    const org = await db.organization.create({ data: { slug: `bench-${Date.now()}`, name: "Bench" } });
-    const site = await db.site.create({ data: { organizationId: org.id, code: "B", name: "Bench", timeZone: "UTC" } });
-    const model = await db.systemModel.create({ data: { organizationId: org.id, code: "BM", manufacturer: "B", name: "B", ratedFlowM3h: 10 } });
-    const devices: { token: string }[] = [];
-    for (let d = 0; d < deviceCount; d++) {
-      const sys = await db.treatmentSystem.create({
-        data: { organizationId: org.id, siteId: site.id, modelId: model.id, code: `BENCH-${d}`, name: `Bench ${d}`, requiredDoseMjCm2: 40 },
-      });
-      await db.component.createMany({ data: ["pump-1", "uv-1"].map((code) => ({ systemId: sys.id, code, type: code === "pump-1" ? "pump" : "uv_reactor", name: code })) });
-      devices.push(await createDevice(db, { all: true }, { type: "cli", label: "bench" }, { systemCode: sys.code }));
-    }
-
-    // Pre-built bodies: each batch is 1,000 readings of one device (20 series x 50 timestamps), distinct keys everywhere.
-    const rand = mulberry32(42);
-    const t0 = Date.now() - 20 * 86_400_000;
+    const devices = await createBenchFleet(db, deviceCount);
     const totalBatches = batchesPerRound * (rounds + 1);
-    const bodies: { device: number; body: Buffer; rows: string }[] = [];
-    for (let b = 0; b < totalBatches; b++) {
-      const device = b % deviceCount;
-      const slot = Math.floor(b / deviceCount);
-      const readings = [];
-      const copyRows: string[] = [];
-      for (let i = 0; i < 50; i++) {
-        const ts = t0 + (slot * 50 + i) * 1000;
-        for (let s = 0; s < 20; s++) {
-          const value = Math.round(rand() * 1e4) / 1e3; // 0–10: inside every metric's valid range
-          readings.push({ metric: METRICS[s % 10], component: s < 10 ? "pump-1" : "uv-1", ts, value });
-          copyRows.push(`${device * 20 + s + 1}\t${new Date(ts).toISOString()}\t${value}\n`);
-        }
-      }
-      bodies.push({ device, body: Buffer.from(JSON.stringify(readings)), rows: copyRows.join("") });
-    }
+    // each batch is 1,000 readings of one device (20 series x 50 timestamps)
+    const bodies = buildBodies(totalBatches, deviceCount, BATCH / SERIES_PER_DEVICE, Date.now() - 20 * 86_400_000);
 
     // The app: a production build, started on a free port against the scratch database.
     const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");

@@ -18,7 +18,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import { createDbState } from "../../src/server/db";
 import { MQTT_SERVICE_USERNAME } from "../../src/server/env/mqtt-service";
 import { startMosquitto, trackProcess, type MosquittoHandle } from "../lib/mosquitto";
-import { figure, flag, machineLine, mulberry32, progress, scratchDatabase, stats } from "./common";
+import { figure, flag, machineLine, progress, scratchDatabase, stats } from "./common";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const PER_MESSAGE = 100; // readings per message: 20 series x 5 timestamps
@@ -31,7 +31,6 @@ const connections = flag("connections", 16);
 const workerCount = flag("workers", 2);
 const inflight = flag("inflight", 16);
 
-const METRICS = ["flow_rate", "water_temperature", "power", "uv_intensity", "uvt", "pump_pressure", "filter_dp", "pump_speed", "vibration", "turbidity"];
 
 // ---- CPU time per process, to say where the time goes (Linux /proc; ticks of 1/100 s) -------------------
 
@@ -112,7 +111,7 @@ async function waitUntil(check: () => boolean | Promise<boolean>, what: string, 
 async function main() {
   // Modules that log are loaded after this (dynamic imports): one info line per registered device is noise here.
   process.env.LOG_LEVEL ??= "warn";
-  const { createDevice } = await import("../../src/server/devices/manage-devices");
+  const { buildBodies, createBenchFleet, SERIES_PER_DEVICE } = await import("./fleet");
   const { withDynsec } = await import("../../src/server/mqtt/mosquitto-dynsec");
   console.log(machineLine());
   const scratch = await scratchDatabase("ecomate_bench_mqtt");
@@ -120,6 +119,25 @@ async function main() {
   let mosquitto: MosquittoHandle | undefined;
   const workers: WorkerProcess[] = [];
   const publishers: MqttClient[] = [];
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      for (const client of publishers) await client.endAsync(true).catch(() => {});
+      for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
+      await Promise.all(workers.map((w) => w.exited));
+      await mosquitto?.stop();
+      delete process.env.MOSQUITTO_DYNSEC_URL;
+      await db.$disconnect();
+      await pool.end();
+      await scratch.drop();
+    })());
+  // Ctrl-C still removes the broker, the workers and the scratch database.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      progress(`${signal}: cleaning up…`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
   try {
     mosquitto = await startMosquitto("ecomate.conf");
     const broker = mosquitto;
@@ -128,44 +146,20 @@ async function main() {
     await withDynsec(broker.adminUrl, (dynsec) => dynsec.ensurePlatformUser(servicePassword));
     const mqttUrl = `mqtt://${MQTT_SERVICE_USERNAME}:${servicePassword}@127.0.0.1:${broker.port}`;
 
-    // A small fleet, as in bench:ingest: one device per system, 10 metrics x 2 components = 20 series each.
-    const org = await db.organization.create({ data: { slug: `bench-${Date.now()}`, name: "Bench" } });
-    const site = await db.site.create({ data: { organizationId: org.id, code: "B", name: "Bench", timeZone: "UTC" } });
-    const model = await db.systemModel.create({ data: { organizationId: org.id, code: "BM", manufacturer: "B", name: "B", ratedFlowM3h: 10 } });
-    const devices: { id: string; token: string }[] = [];
-    for (let d = 0; d < deviceCount; d++) {
-      const sys = await db.treatmentSystem.create({
-        data: { organizationId: org.id, siteId: site.id, modelId: model.id, code: `BENCH-${d}`, name: `Bench ${d}`, requiredDoseMjCm2: 40 },
-      });
-      await db.component.createMany({ data: ["pump-1", "uv-1"].map((code) => ({ systemId: sys.id, code, type: code === "pump-1" ? "pump" : "uv_reactor", name: code })) });
-      devices.push(await createDevice(db, { all: true }, { type: "cli", label: "bench" }, { systemCode: sys.code }));
-    }
+    // A small fleet, as in bench:ingest: one device per system, 20 series each.
+    const devices = await createBenchFleet(db, deviceCount);
 
-    // Pre-built payloads: message g goes to device g % D and holds 20 series x 5 timestamps (1 s apart); keys are
-    // distinct everywhere. Timestamps end a few minutes before now, like live data: the worker compacts raw
-    // readings older than a day (src/worker/maintenance.ts), which must not move the benchmark's rows away.
+    // Pre-built payloads: message g goes to device g % D and holds 20 series x 5 timestamps (1 s apart). Timestamps
+    // end a few minutes before now, like live data: the worker compacts raw readings older than a day
+    // (src/worker/maintenance.ts), which must not move the benchmark's rows away.
     progress("building payloads…");
-    const rand = mulberry32(42);
     const totalMessages = messagesPerRound * (rounds + 1);
     const spanMs = Math.ceil(totalMessages / deviceCount) * 5 * 1000;
     if (spanMs > 20 * 3_600_000) throw new Error("more than 20 h of data per device: use more --devices or fewer --messages/--rounds");
-    const t0 = Date.now() - spanMs - 10 * 60_000;
-    const messages: { device: number; topic: string; body: Buffer; rows: string }[] = [];
-    for (let g = 0; g < totalMessages; g++) {
-      const device = g % deviceCount;
-      const slot = Math.floor(g / deviceCount);
-      const readings = [];
-      const copyRows: string[] = [];
-      for (let i = 0; i < 5; i++) {
-        const ts = t0 + (slot * 5 + i) * 1000;
-        for (let s = 0; s < 20; s++) {
-          const value = Math.round(rand() * 1e4) / 1e3; // 0–10: inside every metric's valid range
-          readings.push({ metric: METRICS[s % 10], component: s < 10 ? "pump-1" : "uv-1", ts, value });
-          copyRows.push(`${device * 20 + s + 1}\t${new Date(ts).toISOString()}\t${value}\n`);
-        }
-      }
-      messages.push({ device, topic: `ecomate/v1/${devices[device]!.id}/telemetry`, body: Buffer.from(JSON.stringify(readings)), rows: copyRows.join("") });
-    }
+    const messages = buildBodies(totalMessages, deviceCount, PER_MESSAGE / SERIES_PER_DEVICE, Date.now() - spanMs - 10 * 60_000).map((m) => ({
+      ...m,
+      topic: `ecomate/v1/${devices[m.device]!.id}/telemetry`,
+    }));
 
     // The worker(s), as in production, then wait until every connection holds its shared subscription.
     // Compaction and retention run in one worker of a fleet (src/server/env/worker.ts, WORKER_MAINTENANCE).
@@ -380,14 +374,7 @@ async function main() {
     );
     if (!ok) process.exitCode = 1;
   } finally {
-    for (const client of publishers) await client.endAsync(true).catch(() => {});
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
-    await Promise.all(workers.map((w) => w.exited));
-    await mosquitto?.stop();
-    delete process.env.MOSQUITTO_DYNSEC_URL;
-    await db.$disconnect();
-    await pool.end();
-    await scratch.drop();
+    await cleanup();
   }
 }
 

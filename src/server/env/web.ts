@@ -2,8 +2,6 @@
  * Configuration of the Next.js server. Parsed lazily on first use so that `next build` works
  * on a machine without a database or broker.
  */
-import crypto from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import {
@@ -16,6 +14,7 @@ import {
   type EnvSource,
   type ServiceUrls,
 } from "./core";
+import { readOrCreateSecretFile } from "./secret-file";
 
 export const webEnvSchema = z.object({
   ...coreEnvShape,
@@ -46,34 +45,5 @@ export function authSecretPath(dataDir: string): string {
  * (mode 600, created once) so that sessions survive restarts of the demo.
  */
 export function resolveAuthSecret(env: Pick<WebEnv, "NEXTAUTH_SECRET" | "ECOMATE_DATA_DIR"> = webEnv()): string {
-  if (env.NEXTAUTH_SECRET) return env.NEXTAUTH_SECRET;
-  const file = authSecretPath(env.ECOMATE_DATA_DIR);
-  const existing = readSecretFile(file);
-  if (existing) return existing;
-
-  fs.mkdirSync(env.ECOMATE_DATA_DIR, { recursive: true });
-  // Write a complete temp file, then link it into place: link fails if another process won the
-  // race, and then we read the winner's secret instead of a half-written one.
-  const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
-  fs.writeFileSync(temp, `${crypto.randomBytes(32).toString("base64url")}\n`, { mode: 0o600 });
-  try {
-    fs.linkSync(temp, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  } finally {
-    fs.rmSync(temp, { force: true });
-  }
-  const created = readSecretFile(file);
-  if (!created) throw new Error(`Could not read the auth secret from ${file}; delete the file and try again.`);
-  return created;
-}
-
-function readSecretFile(file: string): string | null {
-  try {
-    const secret = fs.readFileSync(file, "utf8").trim();
-    return secret.length > 0 ? secret : null;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
-  }
+  return env.NEXTAUTH_SECRET ?? readOrCreateSecretFile(authSecretPath(env.ECOMATE_DATA_DIR));
 }
