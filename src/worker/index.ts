@@ -124,6 +124,11 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     client.on("reconnect", () => log.debug({ connection: i }, "reconnecting to broker"));
     client.on("offline", () => log.warn({ connection: i }, "broker connection lost"));
     client.on("error", (error) => log.error({ connection: i, err: error.message }, "mqtt error"));
+    // mqtt.js reads packets in order, so under a long backlog the broker's PINGRESP waits behind queued
+    // messages and the keepalive would time out; each message received proves the connection alive.
+    client.on("packetreceive", (packet) => {
+      if (packet.cmd === "publish") client.reschedulePing(true);
+    });
 
     // mqtt.js sends the PUBACK only after this callback: a message is acknowledged once it is committed
     // (or kept as a dead letter). While the database is down the handler waits, so nothing is acked.
