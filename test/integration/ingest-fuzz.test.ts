@@ -10,22 +10,13 @@ import { getPool } from "../../src/server/db";
 import { createDevice } from "../../src/server/devices/manage-devices";
 import { startWorker, type RunningWorker } from "../../src/worker/index";
 import { makeOrg, testDb, type TestOrg } from "./helpers";
+import { mulberry32 } from "../../scripts/bench/common";
 
 const db = testDb();
 const pool = getPool();
 let org: TestOrg;
 let device: { id: string; token: string };
 let worker: RunningWorker;
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = mulberry32(20261127);
 const int = (n: number) => Math.floor(rand() * n);

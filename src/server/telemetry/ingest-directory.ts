@@ -104,31 +104,30 @@ export class IngestDirectory {
   }
 
   /** The active device holding this token, or null (unknown, revoked, or rotated away). */
-  async deviceByToken(token: string): Promise<DeviceIdentity | null> {
+  deviceByToken(token: string): Promise<DeviceIdentity | null> {
     const hash = hashDeviceToken(token);
-    const hit = this.byHash.get(hash);
-    if (hit && hit.expires > Date.now()) return hit.identity;
-    const { rows } = await this.pool.query<{ id: string; system_id: string; organization_id: string }>(
-      "SELECT id, system_id, organization_id FROM device WHERE token_hash = $1 AND revoked_at IS NULL",
-      [hash],
-    );
-    const row = rows[0];
-    const identity = row ? { deviceId: row.id, systemId: row.system_id, organizationId: row.organization_id } : null;
-    this.byHash.set(hash, { identity, expires: this.ttl(identity ? DEVICE_TTL_MS : NEGATIVE_TTL_MS) });
-    return identity;
+    return this.cachedDevice(this.byHash, hash, "token_hash");
   }
 
   /** The active device with this id (MQTT: the broker authenticated it; the topic names it). */
-  async deviceById(id: string): Promise<DeviceIdentity | null> {
-    const hit = this.byId.get(id);
+  deviceById(id: string): Promise<DeviceIdentity | null> {
+    return this.cachedDevice(this.byId, id, "id");
+  }
+
+  private async cachedDevice(
+    cache: Map<string, { identity: DeviceIdentity | null; expires: number }>,
+    key: string,
+    column: "token_hash" | "id",
+  ): Promise<DeviceIdentity | null> {
+    const hit = cache.get(key);
     if (hit && hit.expires > Date.now()) return hit.identity;
     const { rows } = await this.pool.query<{ id: string; system_id: string; organization_id: string }>(
-      "SELECT id, system_id, organization_id FROM device WHERE id = $1 AND revoked_at IS NULL",
-      [id],
+      `SELECT id, system_id, organization_id FROM device WHERE ${column} = $1 AND revoked_at IS NULL`,
+      [key],
     );
     const row = rows[0];
     const identity = row ? { deviceId: row.id, systemId: row.system_id, organizationId: row.organization_id } : null;
-    this.byId.set(id, { identity, expires: this.ttl(identity ? DEVICE_TTL_MS : NEGATIVE_TTL_MS) });
+    cache.set(key, { identity, expires: this.ttl(identity ? DEVICE_TTL_MS : NEGATIVE_TTL_MS) });
     return identity;
   }
 
