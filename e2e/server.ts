@@ -1,5 +1,5 @@
 // The app under test for the Playwright journeys: a fresh database with the demo fleet, a broker,
-// a production build, `next start`. Real parts only: DATABASE_URL / MQTT_URL when set (CI: the
+// a production build served by the web server (src/server/http, as `npm start`). Real parts only: DATABASE_URL / MQTT_URL when set (CI: the
 // machine's PostgreSQL and Mosquitto), else the embedded ones. Playwright starts and stops it.
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
@@ -56,7 +56,7 @@ async function main() {
     if (build.status !== 0) throw new Error(`next build failed with exit code ${build.status}`);
   }
 
-  const app = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const app = spawn(process.execPath, ["--import", "tsx", "src/server/http/main.ts", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
     env: {

@@ -2,7 +2,7 @@
  * `npm run demo`: the whole product on embedded defaults.
  *
  *   embedded PostgreSQL (unless DATABASE_URL) -> migrate -> seed -> embedded MQTT broker (unless
- *   MQTT_URL) -> `next build` when sources changed -> `next start` + worker (+ simulator) ->
+ *   MQTT_URL) -> `next build` when sources changed -> web server (src/server/http) + worker (+ simulator) ->
  *   .data/runtime.json -> /api/health is 200 -> "EcoMate ready at http://localhost:<port>" on stdout.
  *
  * stdout carries only that line; all logs and the children's output go to stderr. Ctrl-C/SIGTERM,
@@ -169,7 +169,7 @@ function nextBin(): string {
 // Networking helpers.
 
 /**
- * `next start` listens on 127.0.0.1 only (all interfaces would expose the demo accounts to the
+ * The web server listens on 127.0.0.1 only (all interfaces would expose the demo accounts to the
  * network). Where `localhost` may resolve to ::1, forward [::1]:port to it so both URLs work.
  */
 async function startIpv6Forwarder(port: number): Promise<net.Server | null> {
@@ -304,7 +304,7 @@ async function main(): Promise<void> {
   await buildIfNeeded(childEnv);
 
   since = Date.now();
-  spawnChild("next start", process.execPath, [nextBin(), "start", "-H", "127.0.0.1", "-p", String(env.PORT)], childEnv);
+  spawnChild("web server", process.execPath, ["--import", "tsx", "src/server/http/main.ts", "-H", "127.0.0.1", "-p", String(env.PORT)], childEnv);
   const forwarder = await startIpv6Forwarder(env.PORT);
   if (forwarder) cleanups.push({ name: "ipv6 forwarder", run: () => new Promise((resolve) => forwarder.close(() => resolve())) });
 

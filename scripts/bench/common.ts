@@ -1,6 +1,8 @@
 // Shared pieces of the benchmarks (shared/docs/benchmarks.md): a scratch database, a seeded PRNG,
 // round statistics and the `name: value unit` output lines.
+import fs from "node:fs";
 import os from "node:os";
+import type pg from "pg";
 import { createDatabaseIfMissing, databaseUrl, dropDatabaseIfExists } from "../../src/server/db/migrate";
 import { prepareDatabase } from "../../src/server/db/prepare";
 
@@ -54,3 +56,29 @@ export function progress(message: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r${message}\x1b[K`);
   else process.stderr.write(`${message}\n`);
 }
+
+// ---- CPU time per process, to say where the time goes (Linux /proc; ticks of 1/100 s) -------------------
+
+export function cpuTicks(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]); // utime + stime
+  } catch {
+    return 0;
+  }
+}
+
+/** Server processes of the scratch database (Postgres is shared with whatever else runs on it). */
+export async function backendPids(pool: pg.Pool): Promise<number[]> {
+  const { rows } = await pool.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database()");
+  return rows.map((r) => r.pid);
+}
+
+/** Busy and total ticks of the whole machine. */
+export function machineTicks(): { busy: number; total: number } {
+  const cpu = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return { busy: total - cpu[3]! - (cpu[4] ?? 0), total };
+}
+

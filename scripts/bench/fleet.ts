@@ -1,5 +1,9 @@
 // The benchmark fleet shared by bench:ingest and bench:mqtt: one device per system, 10 metrics x 2
 // components = 20 series per device, and pre-built bodies with the same rows as COPY text for the baseline.
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
 import type { Db } from "../../src/server/db";
 import { createDevice } from "../../src/server/devices/manage-devices";
 import { mulberry32 } from "./common";
@@ -46,4 +50,22 @@ export function buildBodies(count: number, deviceCount: number, timestamps: numb
     out.push({ device, body: Buffer.from(JSON.stringify(readings)), rows: copyRows.join("") });
   }
   return out;
+}
+
+/** The baseline table: the same columns and primary key index as telemetry_reading. */
+export async function createCopyTable(pool: pg.Pool): Promise<void> {
+  await pool.query("CREATE TABLE bench_copy (LIKE telemetry_reading INCLUDING ALL)");
+}
+
+/** Raw COPY of `rows` (COPY text, one string per batch) into bench_copy on a new connection: rows/s. */
+export async function copyBaseline(url: string, rows: string[], rowCount: number): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const started = process.hrtime.bigint();
+    await pipeline(Readable.from(rows), client.query(copyFrom("COPY bench_copy (series_id, ts, value) FROM STDIN")));
+    return rowCount / (Number(process.hrtime.bigint() - started) / 1e9);
+  } finally {
+    await client.end();
+  }
 }

@@ -6,19 +6,14 @@
 //          --connections K (MQTT connections per worker process, default 16) --workers W (worker processes, default 2)
 //          --inflight I (unacknowledged QoS 1 publishes per device connection, default 16)
 import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { pipeline } from "node:stream/promises";
-import { Readable } from "node:stream";
 import mqtt, { type MqttClient } from "mqtt";
-import pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
 import { createDbState } from "../../src/server/db";
 import { MQTT_SERVICE_USERNAME } from "../../src/server/env/mqtt-service";
 import { startMosquitto, trackProcess, type MosquittoHandle } from "../lib/mosquitto";
-import { figure, flag, machineLine, progress, scratchDatabase, stats } from "./common";
+import { backendPids, cpuTicks, figure, flag, machineLine, machineTicks, progress, scratchDatabase, stats } from "./common";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const PER_MESSAGE = 100; // readings per message: 20 series x 5 timestamps
@@ -31,31 +26,6 @@ const connections = flag("connections", 16);
 const workerCount = flag("workers", 2);
 const inflight = flag("inflight", 16);
 
-
-// ---- CPU time per process, to say where the time goes (Linux /proc; ticks of 1/100 s) -------------------
-
-function cpuTicks(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[11]) + Number(fields[12]); // utime + stime
-  } catch {
-    return 0;
-  }
-}
-
-/** Server processes of the scratch database (Postgres is shared with whatever else runs on it). */
-async function backendPids(pool: pg.Pool): Promise<number[]> {
-  const { rows } = await pool.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database()");
-  return rows.map((r) => r.pid);
-}
-
-/** Busy and total ticks of the whole machine. */
-function machineTicks(): { busy: number; total: number } {
-  const cpu = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = cpu.reduce((a, b) => a + b, 0);
-  return { busy: total - cpu[3]! - (cpu[4] ?? 0), total };
-}
 
 interface CpuSample { bench: number; worker: number; broker: number; postgres: Map<number, number>; machine: { busy: number; total: number } }
 
@@ -111,7 +81,7 @@ async function waitUntil(check: () => boolean | Promise<boolean>, what: string, 
 async function main() {
   // Modules that log are loaded after this (dynamic imports): one info line per registered device is noise here.
   process.env.LOG_LEVEL ??= "warn";
-  const { buildBodies, createBenchFleet, SERIES_PER_DEVICE } = await import("./fleet");
+  const { buildBodies, copyBaseline, createBenchFleet, createCopyTable, SERIES_PER_DEVICE } = await import("./fleet");
   const { withDynsec } = await import("../../src/server/mqtt/mosquitto-dynsec");
   console.log(machineLine());
   const scratch = await scratchDatabase("ecomate_bench_mqtt");
@@ -257,19 +227,13 @@ async function main() {
 
     // Baseline: COPY of the same rows into an identical table (same primary key index), same database,
     // right after each MQTT round, so that the noise of this shared machine hits both alike.
-    await pool.query("CREATE TABLE bench_copy (LIKE telemetry_reading INCLUDING ALL)");
-    async function copyRound(round: number): Promise<number> {
-      const client = new pg.Client({ connectionString: scratch.url });
-      await client.connect();
-      try {
-        const slice = messages.slice(round * messagesPerRound, (round + 1) * messagesPerRound);
-        const started = process.hrtime.bigint();
-        await pipeline(Readable.from(slice.map((m) => m.rows)), client.query(copyFrom("COPY bench_copy (series_id, ts, value) FROM STDIN")));
-        return (slice.length * PER_MESSAGE) / (Number(process.hrtime.bigint() - started) / 1e9);
-      } finally {
-        await client.end();
-      }
-    }
+    await createCopyTable(pool);
+    const copyRound = (round: number) =>
+      copyBaseline(
+        scratch.url,
+        messages.slice(round * messagesPerRound, (round + 1) * messagesPerRound).map((m) => m.rows),
+        messagesPerRound * PER_MESSAGE,
+      );
 
     // warm-up round (not counted), then measured rounds
     progress("warm-up round…");

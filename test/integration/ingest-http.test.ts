@@ -1,7 +1,10 @@
+import http from "node:http";
 import { gzipSync } from "node:zlib";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST } from "../../src/app/api/ingest/route";
 import { getPool } from "../../src/server/db";
+import { handleIngestNode } from "../../src/server/telemetry/http-ingest";
+import { getIngestRuntime } from "../../src/server/telemetry/ingest-runtime";
 import { createDevice, revokeDevice, rotateDeviceToken } from "../../src/server/devices/manage-devices";
 import { makeOrg, testDb, type TestOrg } from "./helpers";
 
@@ -13,21 +16,39 @@ let orgB: TestOrg;
 let tokenA: string;
 let tokenB: string;
 
-beforeAll(async () => {
+let transport: "route" | "node" = "route";
+let server: http.Server | undefined;
+let port = 0;
+
+// The web server answers POST /api/ingest on Node's HTTP server (handleIngestNode); the Next.js route
+// handler (POST) runs the same handling for `next start`. Every test runs against both.
+async function setUp(t: "route" | "node") {
+  transport = t;
   [orgA, orgB] = await Promise.all([makeOrg(db, { systems: 1 }), makeOrg(db, { systems: 1 })]);
   // a component only system B has
   const sysB = await db.treatmentSystem.findUniqueOrThrow({ where: { code: orgB.systemCodes[0]! } });
   await db.component.create({ data: { systemId: sysB.id, code: "uv-9", type: "uv_reactor", name: "UV reactor" } });
   tokenA = (await createDevice(db, { all: true }, actor, { systemCode: orgA.systemCodes[0]! })).token;
   tokenB = (await createDevice(db, { all: true }, actor, { systemCode: orgB.systemCodes[0]! })).token;
+  if (t === "node" && !server) {
+    server = http.createServer((req, res) => void handleIngestNode(req, res, { pool, ...getIngestRuntime() }));
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as { port: number }).port;
+  }
+}
+
+afterAll(async () => {
+  await new Promise((r) => (server ? server.close(r) : r(undefined)));
 });
 
-function ingest(body: string | Buffer, opts: { token?: string | null; type?: string | null; encoding?: string } = {}) {
+function ingest(body: string | Buffer, opts: { token?: string | null; type?: string | null; encoding?: string } = {}): Promise<Response> {
   const headers: Record<string, string> = {};
   if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? tokenA}`;
   if (opts.type !== null) headers["content-type"] = opts.type ?? "application/json";
   if (opts.encoding) headers["content-encoding"] = opts.encoding;
-  return POST(new Request("http://localhost/api/ingest", { method: "POST", headers, body: typeof body === "string" ? body : new Uint8Array(body) }));
+  const payload = typeof body === "string" ? body : new Uint8Array(body);
+  if (transport === "node") return fetch(`http://127.0.0.1:${port}/api/ingest`, { method: "POST", headers, body: payload });
+  return POST(new Request("http://localhost/api/ingest", { method: "POST", headers, body: payload }));
 }
 
 async function countReadings(systemCode: string): Promise<number> {
@@ -38,7 +59,9 @@ async function countReadings(systemCode: string): Promise<number> {
   return rows[0].n;
 }
 
-describe("POST /api/ingest", () => {
+describe.each(["route", "node"] as const)("POST /api/ingest (%s)", (t) => {
+  beforeAll(() => setUp(t));
+
   it("accepts a reading, an array and {readings}, and counts duplicates (first value stays)", async () => {
     const ts = "2026-11-10T10:00:00.000Z";
     let res = await ingest(JSON.stringify({ metric: "flow_rate", value: 9.8, ts, component: "pump-1" }));
@@ -126,6 +149,7 @@ describe("POST /api/ingest", () => {
     expect(res.status).toBe(413);
   });
 
+
   it("rate-limits per device with 429 and Retry-After", async () => {
     const dev = await createDevice(db, { all: true }, actor, { systemCode: orgA.systemCodes[0]! });
     const statuses: number[] = [];
@@ -150,5 +174,30 @@ describe("POST /api/ingest", () => {
     expect(await countReadings(orgB.systemCodes[0]!)).toBe(before);
     // B itself may
     expect((await ingest(JSON.stringify({ metric: "uv_intensity", value: 50, component: "uv-9" }), { token: tokenB })).status).toBe(202);
+  });
+});
+
+describe("POST /api/ingest on Node's HTTP server", () => {
+  beforeAll(() => setUp("node"));
+
+  it("refuses a body streamed without a length once it passes the cap, without reading the rest", async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, path: "/api/ingest", method: "POST", headers: { authorization: `Bearer ${tokenA}`, "content-type": "application/json" } });
+      req.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on("error", reject);
+      const chunk = Buffer.alloc(256 * 1024, 32);
+      let sent = 0;
+      const pump = () => {
+        // 64 MiB at most: the answer must come long before
+        while (sent < 256 && req.write(chunk)) sent++;
+        if (sent < 256) req.once("drain", pump);
+      };
+      pump();
+    });
+    expect(status).toBe(413);
   });
 });

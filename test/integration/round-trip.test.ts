@@ -7,7 +7,9 @@ import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { POST } from "../../src/app/api/ingest/route";
+import { getPool } from "../../src/server/db";
+import { handleIngestNode } from "../../src/server/telemetry/http-ingest";
+import { getIngestRuntime } from "../../src/server/telemetry/ingest-runtime";
 import { createDevice } from "../../src/server/devices/manage-devices";
 import { startWorker, type RunningWorker } from "../../src/worker/index";
 import { makeOrg, testDb, type TestOrg } from "./helpers";
@@ -20,20 +22,9 @@ let server: http.Server;
 let port: number;
 let worker: RunningWorker;
 
-// The route handler served over real HTTP (Next's routing aside, the same code answers /api/ingest).
+// POST /api/ingest served over real HTTP as the web server does (Next's routing aside, this code answers it).
 function serveRoute(): Promise<http.Server> {
-  const s = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      void POST(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body: new Uint8Array(Buffer.concat(chunks)) })).then(async (r) => {
-        res.writeHead(r.status, Object.fromEntries(r.headers));
-        res.end(Buffer.from(await r.arrayBuffer()));
-      });
-    });
-  });
+  const s = http.createServer((req, res) => void handleIngestNode(req, res, { pool: getPool(), ...getIngestRuntime() }));
   return new Promise((resolve) => s.listen(0, "127.0.0.1", () => resolve(s)));
 }
 

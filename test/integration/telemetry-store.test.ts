@@ -25,18 +25,31 @@ async function rows(sql: string, params: unknown[]) {
   return (await pool.query(sql, params)).rows;
 }
 
-describe("telemetry store", () => {
+const HOUR = 3_600_000;
+// Live data takes the fast path (plain INSERT, rollups aggregated in the process), history the general
+// one (ON CONFLICT, rollups from the rows inserted); both must give the same answers.
+const modes = [
+  { mode: "history", base: Date.parse("2026-11-02T08:00:00.000Z") },
+  { mode: "live data", base: Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR },
+];
+
+describe.each(modes)("telemetry store ($mode)", ({ mode, base: t0 }) => {
   it("stores once per (series, ts): duplicates are counted and the first value stays", async () => {
     const store = new TelemetryStore(pool);
-    const t = Date.parse("2026-11-02T08:00:00.000Z");
+    const t = t0;
     const first = await store.store(systemId, [
       { metricId: flowId, componentId: pumpId, ts: t, value: 9.8 },
       { metricId: flowId, componentId: pumpId, ts: t, value: 111 }, // same key in one batch
       { metricId: tempId, componentId: null, ts: t, value: 14.5 },
     ]);
     expect(first).toEqual({ accepted: 2, duplicates: 1 });
-    const again = await new TelemetryStore(pool).store(systemId, [{ metricId: flowId, componentId: pumpId, ts: t, value: 222 }]);
+    const other = new TelemetryStore(pool);
+    const again = await other.store(systemId, [{ metricId: flowId, componentId: pumpId, ts: t, value: 222 }]);
     expect(again).toEqual({ accepted: 0, duplicates: 1 });
+    const fresh = await other.store(systemId, [{ metricId: flowId, componentId: pumpId, ts: t + 1, value: 223 }]);
+    expect(fresh).toEqual({ accepted: 1, duplicates: 0 });
+    // live data without duplicates takes the fast path; a duplicate sends the batch to the general one
+    expect(other.batches).toEqual(mode === "live data" ? { fresh: 1, general: 1 } : { fresh: 0, general: 2 });
     const stored = await rows(
       `SELECT r.value FROM telemetry_reading r JOIN series s ON s.id = r.series_id WHERE s.system_id = $1 AND s.metric_id = $2 AND r.ts = $3`,
       [systemId, flowId, new Date(t)],
@@ -46,13 +59,13 @@ describe("telemetry store", () => {
 
   it("keeps exact float64 values and millisecond timestamps", async () => {
     const store = new TelemetryStore(pool);
-    const t = Date.parse("2026-11-03T00:00:00.001Z");
+    const t = t0 + HOUR + 1;
     const values = [0.1 + 0.2, 5e-324, 1.7976931348623157e308 / 1e300, -0, 123456789.12345679];
     await store.store(systemId, values.map((v, i) => ({ metricId: tempId, componentId: pumpId, ts: t + i, value: v })));
     const back = await rows(
       `SELECT (extract(epoch FROM r.ts) * 1000)::int8 AS t, r.value FROM telemetry_reading r JOIN series s ON s.id = r.series_id
-        WHERE s.system_id = $1 AND s.component_id = $2 AND s.metric_id = $3 ORDER BY r.ts`,
-      [systemId, pumpId, tempId],
+        WHERE s.system_id = $1 AND s.component_id = $2 AND s.metric_id = $3 AND r.ts BETWEEN $4 AND $5 ORDER BY r.ts`,
+      [systemId, pumpId, tempId, new Date(t), new Date(t + 10)],
     );
     expect(back.map((r) => Number(r.t))).toEqual(values.map((_, i) => t + i));
     expect(back.map((r) => r.value)).toEqual(values);
@@ -61,7 +74,7 @@ describe("telemetry store", () => {
 
   it("maintains 1-minute and 1-hour rollups and the latest value, also across batches and out of order", async () => {
     const store = new TelemetryStore(pool);
-    const base = Date.parse("2026-11-04T10:00:00.000Z");
+    const base = t0;
     const sys2 = await makeOrg(db, { systems: 1 });
     const s2 = await db.treatmentSystem.findUniqueOrThrow({ where: { code: sys2.systemCodes[0]! } });
     // minute 0: 1, 5, 3 (in two batches, out of order); minute 1: 10
@@ -74,6 +87,8 @@ describe("telemetry store", () => {
       { metricId: flowId, componentId: null, ts: base + 50_000, value: 3 },
       { metricId: flowId, componentId: null, ts: base + 30_000, value: 99 }, // duplicate: ignored everywhere
     ]);
+    // a batch without duplicates, after one with: counts once, and the later value becomes the latest
+    await store.store(s2.id, [{ metricId: flowId, componentId: null, ts: base + 62_000, value: 4 }]);
     const m = await rows(
       `SELECT (extract(epoch FROM bucket) * 1000)::int8 AS b, min, max, sum, count, last FROM telemetry_rollup_1m r JOIN series s ON s.id = r.series_id
         WHERE s.system_id = $1 ORDER BY bucket`,
@@ -81,17 +96,55 @@ describe("telemetry store", () => {
     );
     expect(m.map((r) => ({ ...r, b: Number(r.b) }))).toEqual([
       { b: base, min: 1, max: 5, sum: 9, count: 3, last: 3 },
-      { b: base + 60_000, min: 10, max: 10, sum: 10, count: 1, last: 10 },
+      { b: base + 60_000, min: 4, max: 10, sum: 14, count: 2, last: 4 },
     ]);
     const h = await rows(
       `SELECT min, max, sum, count, last FROM telemetry_rollup_1h r JOIN series s ON s.id = r.series_id WHERE s.system_id = $1`,
       [s2.id],
     );
-    expect(h).toEqual([{ min: 1, max: 10, sum: 19, count: 4, last: 10 }]);
+    expect(h).toEqual([{ min: 1, max: 10, sum: 23, count: 5, last: 4 }]);
     const latest = await rows(`SELECT l.value FROM series_latest l JOIN series s ON s.id = l.series_id WHERE s.system_id = $1`, [s2.id]);
-    expect(latest).toEqual([{ value: 10 }]);
+    expect(latest).toEqual([{ value: 4 }]);
+    // an older reading arriving late changes the rollups but not the latest value
+    await store.store(s2.id, [{ metricId: flowId, componentId: null, ts: base + 5_000, value: 0.5 }]);
+    expect(await rows(`SELECT l.value FROM series_latest l JOIN series s ON s.id = l.series_id WHERE s.system_id = $1`, [s2.id])).toEqual([{ value: 4 }]);
+    const m0 = await rows(
+      `SELECT min, count, last FROM telemetry_rollup_1m r JOIN series s ON s.id = r.series_id WHERE s.system_id = $1 AND r.bucket = $2`,
+      [s2.id, new Date(base)],
+    );
+    expect(m0).toEqual([{ min: 0.5, count: 4, last: 3 }]);
   });
 
+  it("stores a batch whose readings arrive in any order, spread over series", async () => {
+    const o = await makeOrg(db, { systems: 1 });
+    const sys = await db.treatmentSystem.findUniqueOrThrow({ where: { code: o.systemCodes[0]! }, include: { components: true } });
+    const comp = sys.components[0]!.id;
+    const store = new TelemetryStore(pool);
+    // interleaved series, times descending: the store sorts them itself
+    const batch = Array.from({ length: 300 }, (_, i) => ({
+      metricId: i % 2 ? flowId : tempId,
+      componentId: i % 3 ? comp : null,
+      ts: t0 + (300 - i) * 1000,
+      value: i,
+    }));
+    expect(await store.store(sys.id, batch)).toEqual({ accepted: 300, duplicates: 0 });
+    const stored = await rows(
+      `SELECT s.metric_id, s.component_id, (extract(epoch FROM r.ts) * 1000)::int8 AS t, r.value FROM telemetry_reading r JOIN series s ON s.id = r.series_id WHERE s.system_id = $1`,
+      [sys.id],
+    );
+    const key = (m: number, c: string | null, t: number) => `${m}|${c}|${t}`;
+    const got = new Map(stored.map((r) => [key(r.metric_id, r.component_id, Number(r.t)), r.value]));
+    expect(got.size).toBe(300);
+    for (const r of batch) expect(got.get(key(r.metricId, r.componentId, r.ts))).toBe(r.value);
+    const rolled = await rows(
+      `SELECT sum(count)::int AS n, sum(sum) AS total FROM telemetry_rollup_1h r JOIN series s ON s.id = r.series_id WHERE s.system_id = $1`,
+      [sys.id],
+    );
+    expect(rolled).toEqual([{ n: 300, total: (299 * 300) / 2 }]);
+  });
+});
+
+describe("telemetry store", () => {
   it("creates time partitions on demand, for history and near future alike", async () => {
     const store = new TelemetryStore(pool);
     const old = Date.parse("2025-01-15T12:00:00.000Z");
@@ -103,9 +156,9 @@ describe("telemetry store", () => {
     expect(r.accepted).toBe(2);
   });
 
-  it("takes concurrent batches on the same series without deadlock or loss", async () => {
+  it.each(modes)("takes concurrent batches on the same series without deadlock or loss ($mode)", async ({ base: t0 }) => {
     const store = new TelemetryStore(pool);
-    const base = Date.parse("2026-11-05T00:00:00.000Z");
+    const base = t0 + 2 * HOUR;
     const batches = Array.from({ length: 8 }, (_, b) =>
       Array.from({ length: 500 }, (_, i) => ({ metricId: tempId, componentId: null, ts: base + ((i * 7 + b * 13) % 1000) * 1000, value: b })),
     );

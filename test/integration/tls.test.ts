@@ -87,7 +87,7 @@ describe("HTTPS through nginx (deploy/nginx/ecomate.conf)", () => {
   const seen: Seen[] = [];
 
   beforeAll(async () => {
-    // A stand-in for `next start`: records each request and answers like the ingest route.
+    // A stand-in for the web server: records each request and answers like the ingest route.
     upstream = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));

@@ -4,6 +4,7 @@ import type { IngestDirectory, DeviceIdentity } from "@/server/telemetry/ingest-
 import type { RateLimiter } from "@/server/telemetry/rate-limit";
 import { StorageUnavailableError, type TelemetryStore } from "@/server/telemetry/store";
 import { recordDeadLetter } from "@/server/telemetry/dead-letter";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type pg from "pg";
 
 export interface IngestDeps {
@@ -19,12 +20,27 @@ const RETRY_AFTER_UNAVAILABLE_S = 5;
 // Compressed bodies may not exceed the decoded cap either (a little slack for gzip framing).
 const MAX_RAW_BYTES = MAX_DECODED_BYTES + 64 * 1024;
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "cache-control": "no-store", ...headers } });
+/** What the transport needs from a request: its headers and a way to read the body. */
+export interface IngestHttpRequest {
+  /** A header by its lower-case name; null when absent. */
+  header(name: string): string | null;
+  /** The body, or null as soon as it is over `limit` bytes (the rest is not buffered). */
+  readBody(limit: number): Promise<Buffer | null>;
+}
+
+/** The answer, written by the transport. */
+export interface IngestHttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): IngestHttpResponse {
+  return { status, body: JSON.stringify(body), headers: { "content-type": "application/json", "cache-control": "no-store", ...headers } };
 }
 
 /** The one error body of contracts.md for every refusal except a 400 with item errors. */
-function refuse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+function refuse(status: number, code: string, message: string, headers: Record<string, string> = {}): IngestHttpResponse {
   return json(status, { error: { code, message } }, headers);
 }
 
@@ -54,6 +70,34 @@ async function readLimited(req: Request, limit: number): Promise<Buffer | null> 
   return Buffer.concat(chunks);
 }
 
+/** Reads a Node request body, refusing past `limit` bytes without buffering the rest. */
+function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData);
+        req.off("end", onEnd);
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", reject);
+    // the client went away mid-body: nothing to answer
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("client closed the request before the end of the body"));
+    });
+  });
+}
+
 const lastSeenWritten = new Map<string, number>();
 
 /** Marks the device as seen, at most once a minute per device, off the response path. */
@@ -64,14 +108,50 @@ function touchDevice(pool: pg.Pool, device: DeviceIdentity, now: number): void {
   pool.query("UPDATE device SET last_seen_at = $2 WHERE id = $1", [device.deviceId, new Date(now)]).catch(() => undefined);
 }
 
+/** `POST /api/ingest` for a web Request (the Next.js route handler). */
+export async function handleIngestRequest(req: Request, deps: IngestDeps): Promise<Response> {
+  const r = await handleIngest({ header: (name) => req.headers.get(name), readBody: (limit) => readLimited(req, limit) }, deps);
+  return new Response(r.body, { status: r.status, headers: r.headers });
+}
+
+/**
+ * `POST /api/ingest` straight on Node's HTTP server (the web server in src/server/http routes it here
+ * before Next.js): the same handling without a web Request and stream per request, which costs
+ * about as much CPU as the rest of the request (bench:ingest).
+ */
+export async function handleIngestNode(req: IncomingMessage, res: ServerResponse, deps: IngestDeps): Promise<void> {
+  let r: IngestHttpResponse;
+  try {
+    r = await handleIngest(
+      {
+        header: (name) => {
+          const v = req.headers[name];
+          return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+        },
+        readBody: (limit) => readNodeBody(req, limit),
+      },
+      deps,
+    );
+  } catch (err) {
+    if (res.destroyed || req.destroyed) return;
+    log.error({ err: (err as Error).message }, "ingest request failed");
+    r = refuse(500, "internal", "The request failed on the server; nothing was stored. Retry later.");
+  }
+  if (res.destroyed) return;
+  // A body we did not read to the end (413) is not drained: the connection closes after the answer.
+  if (!req.complete) r.headers.connection = "close";
+  res.writeHead(r.status, { ...r.headers, "content-length": Buffer.byteLength(r.body) });
+  res.end(r.body);
+}
+
 /**
  * `POST /api/ingest` (contracts.md "HTTP ingest"): device token -> rate limit -> content type -> body
  * (size cap, gzip) -> parse and validate all-or-nothing -> store in one transaction -> 202 only
  * after the commit. Storage trouble is a 503 with Retry-After, never a 202.
  */
-export async function handleIngestRequest(req: Request, deps: IngestDeps): Promise<Response> {
+export async function handleIngest(req: IngestHttpRequest, deps: IngestDeps): Promise<IngestHttpResponse> {
   const now = deps.now?.() ?? Date.now();
-  const token = bearerToken(req.headers.get("authorization"));
+  const token = bearerToken(req.header("authorization"));
   if (!token) return refuse(401, "unauthorized", "Send the device token as 'Authorization: Bearer <token>'.", { "www-authenticate": "Bearer" });
 
   let device: DeviceIdentity | null;
@@ -90,7 +170,7 @@ export async function handleIngestRequest(req: Request, deps: IngestDeps): Promi
     });
   }
 
-  const contentType = req.headers.get("content-type");
+  const contentType = req.header("content-type");
   try {
     bodyFormatOf(contentType);
   } catch (err) {
@@ -98,7 +178,7 @@ export async function handleIngestRequest(req: Request, deps: IngestDeps): Promi
     throw err;
   }
 
-  const body = await readLimited(req, MAX_RAW_BYTES);
+  const body = await req.readBody(MAX_RAW_BYTES);
   if (!body) return refuse(413, "too_large", `The body is over ${MAX_DECODED_BYTES / 1024 / 1024} MiB; send smaller batches.`);
 
   let catalogue;
@@ -108,7 +188,7 @@ export async function handleIngestRequest(req: Request, deps: IngestDeps): Promi
     log.warn({ err: (err as Error).message }, "catalogue lookup failed");
     return refuse(503, "unavailable", "Storage is unavailable; retry later.", { "retry-after": String(RETRY_AFTER_UNAVAILABLE_S) });
   }
-  const parsed = parseIngestRequest({ body, contentType, contentEncoding: req.headers.get("content-encoding"), now, catalogue });
+  const parsed = parseIngestRequest({ body, contentType, contentEncoding: req.header("content-encoding"), now, catalogue });
   if (!parsed.ok) {
     // Rejected data is kept with its reason (never silently dropped), best effort.
     void recordDeadLetter(deps.pool, {
