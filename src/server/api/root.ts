@@ -1,14 +1,18 @@
 import { createCallerFactory, router } from "@/server/api/trpc";
 import { adminRouter } from "@/server/api/routers/admin";
+import { alertsRouter } from "@/server/api/routers/alerts";
 import { fleetRouter } from "@/server/api/routers/fleet";
 import { ingestionRouter } from "@/server/api/routers/ingestion";
 import { maintenanceRouter } from "@/server/api/routers/maintenance";
 import { predictionsRouter } from "@/server/api/routers/predictions";
+import { telemetryRouter } from "@/server/api/routers/telemetry";
 import { twinRouter } from "@/server/api/routers/twin";
 
 export const appRouter = router({
   fleet: fleetRouter,
   ingestion: ingestionRouter,
+  telemetry: telemetryRouter,
+  alerts: alertsRouter,
   maintenance: maintenanceRouter,
   predictions: predictionsRouter,
   twin: twinRouter,
