@@ -5,17 +5,15 @@
 //   flags: --messages M (of 100 readings, per round; default 4000) --rounds R (default 5) --devices D (default 20)
 //          --connections K (MQTT connections per worker process, default 16) --workers W (worker processes, default 2)
 //          --inflight I (unacknowledged QoS 1 publishes per device connection, default 16)
-import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
-import path from "node:path";
 import { randomBytes } from "node:crypto";
 import mqtt, { type MqttClient } from "mqtt";
 import { createDbState } from "../../src/server/db";
 import { MQTT_SERVICE_USERNAME } from "../../src/server/env/mqtt-service";
-import { startMosquitto, trackProcess, type MosquittoHandle } from "../lib/mosquitto";
+import { startMosquitto, type MosquittoHandle } from "../lib/mosquitto";
+import { startWorkerProcess, waitUntil, type WorkerProcess } from "./worker-process";
 import { backendPids, cpuTicks, figure, flag, machineLine, machineTicks, progress, scratchDatabase, stats } from "./common";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const PER_MESSAGE = 100; // readings per message: 20 series x 5 timestamps
 const messagesPerRound = flag("messages", 4000);
 const rounds = flag("rounds", 5);
@@ -28,55 +26,6 @@ const inflight = flag("inflight", 16);
 
 
 interface CpuSample { bench: number; worker: number; broker: number; postgres: Map<number, number>; machine: { busy: number; total: number } }
-
-// ---- the worker process(es) ------------------------------------------------------------------------------
-
-interface WorkerProcess {
-  child: ChildProcess;
-  subscribed: number;
-  stopped?: { messages: number; ingest: { messages: number; readings: number; duplicates: number; rejected: number; batches: number; retries: number } };
-  errors: string[];
-  exited: Promise<void>;
-}
-
-function startWorkerProcess(id: string, env: Record<string, string>): WorkerProcess {
-  // node with tsx's loader, as in production (`npm run worker`), one process per worker
-  const child = spawn(process.execPath, ["--import", "tsx", "src/worker/index.ts"], {
-    cwd: root,
-    env: { ...process.env, ...env, WORKER_ID: id, WORKER_CONNECTIONS: String(connections), WORKER_SHARED: "true", LOG_LEVEL: "info" },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  trackProcess(child);
-  const w: WorkerProcess = { child, subscribed: 0, errors: [], exited: new Promise((resolve) => child.once("exit", () => resolve())) };
-  let buffered = "";
-  child.stderr!.on("data", (chunk: Buffer) => {
-    buffered += chunk.toString();
-    let nl: number;
-    while ((nl = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      let entry: { level?: number; msg?: string; messages?: number; ingest?: NonNullable<WorkerProcess["stopped"]>["ingest"] };
-      try {
-        entry = JSON.parse(line) as typeof entry;
-      } catch {
-        w.errors.push(line);
-        continue;
-      }
-      if (entry.msg === "subscribed") w.subscribed += 1;
-      else if (entry.msg === "worker stopped") w.stopped = { messages: entry.messages ?? 0, ingest: entry.ingest! };
-      if ((entry.level ?? 0) >= 40) w.errors.push(line.slice(0, 400));
-    }
-  });
-  return w;
-}
-
-async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs: number, everyMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 async function main() {
   // Modules that log are loaded after this (dynamic imports): one info line per registered device is noise here.
@@ -134,7 +83,7 @@ async function main() {
     // The worker(s), as in production, then wait until every connection holds its shared subscription.
     // Compaction and retention run in one worker of a fleet (src/server/env/worker.ts, WORKER_MAINTENANCE).
     for (let w = 0; w < workerCount; w++) {
-      workers.push(startWorkerProcess(`bench${w}`, { DATABASE_URL: scratch.url, MQTT_URL: mqttUrl, WORKER_MAINTENANCE: w === 0 ? "true" : "false" }));
+      workers.push(startWorkerProcess(`bench${w}`, connections, { DATABASE_URL: scratch.url, MQTT_URL: mqttUrl, WORKER_MAINTENANCE: w === 0 ? "true" : "false" }));
     }
     await waitUntil(
       () => {

@@ -7,9 +7,10 @@
  * connect without a stored session -> heartbeat log -> clean shutdown on SIGTERM/SIGINT.
  */
 import { pathToFileURL } from "node:url";
+import http from "node:http";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type pg from "pg";
-import { closeDb, getPool, initDb } from "@/server/db";
+import { closeDb, getDb, getPool, initDb } from "@/server/db";
 import { workerEnv, workerServiceUrls } from "@/server/env/worker";
 import { moduleLogger, type Logger } from "@/server/logger";
 import {
@@ -22,6 +23,11 @@ import {
 import { IngestDirectory } from "@/server/telemetry/ingest-directory";
 import { MqttIngest } from "@/server/telemetry/mqtt-ingest";
 import { TelemetryStore } from "@/server/telemetry/store";
+import { LivePublisher } from "@/server/telemetry/live-publisher";
+import { startAlertEngine, type AlertEngine, type AlertEngineOptions } from "@/server/telemetry/alerts/engine";
+import { announceAlertEvent } from "@/server/telemetry/alerts/lifecycle";
+import { findAlertsToEscalate, NotificationDispatcher } from "@/server/telemetry/alerts/notify";
+import { handleMetricsNode } from "@/server/ops/metrics";
 import { scheduleTelemetryMaintenance } from "@/worker/maintenance";
 
 export const WORKER_CLIENT_ID = "ecomate-worker";
@@ -45,6 +51,14 @@ export interface WorkerOptions {
   maintenance?: boolean;
   maxBatchReadings?: number;
   maxBatchDelayMs?: number;
+  /** Take part in the alert engine (default true; one process leads at a time). */
+  alerts?: boolean;
+  /** Alert engine timings (tests). */
+  alertEngine?: Pick<AlertEngineOptions, "tickMs" | "reconcileMs" | "housekeepingMs" | "retryMs">;
+  /** Notifications: e-mail (SMTP), links, escalation. */
+  notify?: { smtpUrl?: string; from?: string; appUrl?: string; escalateAfterMinutes?: number };
+  /** Serve this process's Prometheus metrics on 127.0.0.1:<port>. */
+  metricsPort?: number;
 }
 
 export interface RunningWorker {
@@ -52,6 +66,7 @@ export interface RunningWorker {
   pool: pg.Pool;
   ingest: MqttIngest;
   stats: WorkerStats;
+  alerts: AlertEngine | null;
   stop(): Promise<void>;
 }
 
@@ -78,10 +93,11 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   void directory.listen();
 
   const clients: MqttClient[] = [];
+  const publisher = new LivePublisher(options.databaseUrl);
   const ingest = new MqttIngest({
     pool,
     directory,
-    store: new TelemetryStore(pool),
+    store: new TelemetryStore(pool, (summaries) => publisher.publish(summaries)),
     log,
     publish: async (topic, payload) => {
       const client = clients.find((c) => c.connected) ?? clients[0]!;
@@ -155,6 +171,28 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   }
 
   const maintenance = options.maintenance === false ? null : scheduleTelemetryMaintenance(pool, log);
+  const dispatcher =
+    options.alerts === false
+      ? null
+      : new NotificationDispatcher({ db: getDb(), pool, smtpUrl: options.notify?.smtpUrl, from: options.notify?.from, appUrl: options.notify?.appUrl });
+  const alerts = !dispatcher
+    ? null
+    : startAlertEngine({
+        db: getDb(),
+        pool,
+        databaseUrl: options.databaseUrl,
+        log: log.child({ module: "alert-engine" }),
+        onEvent: (event) => void dispatcher.dispatch(event).catch((err: unknown) => log.warn({ err: (err as Error).message }, "notification failed")),
+        housekeeping: async () => {
+          const escalated = await findAlertsToEscalate(getDb(), { afterMinutes: options.notify?.escalateAfterMinutes ?? 15 });
+          for (const e of escalated) await announceAlertEvent(pool, e);
+          return escalated;
+        },
+        ...options.alertEngine,
+      });
+  const metricsServer = options.metricsPort
+    ? http.createServer((req, res) => void handleMetricsNode(req, res, pool)).listen(options.metricsPort, "127.0.0.1")
+    : null;
 
   let last = { messages: 0, bytes: 0 };
   const heartbeat = setInterval(() => {
@@ -179,6 +217,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     (stopping ??= (async () => {
       clearInterval(heartbeat);
       maintenance?.stop();
+      await alerts?.stop();
+      await dispatcher?.close();
+      metricsServer?.close();
       ingest.stop();
       const first = clients[0];
       if (first?.connected) {
@@ -194,12 +235,13 @@ export function startWorker(options: WorkerOptions): RunningWorker {
           if (!client.disconnected) client.end(true);
         }),
       );
+      await publisher.stop();
       await directory.close();
       await closeDb().catch((error: unknown) => log.warn({ err: error }, "closing the database pool failed"));
       log.info({ messages: stats.messages, ingest: ingest.stats }, "worker stopped");
     })());
 
-  return { clients, pool, ingest, stats, stop };
+  return { clients, pool, ingest, stats, alerts, stop };
 }
 
 async function main(): Promise<void> {
@@ -217,6 +259,9 @@ async function main(): Promise<void> {
       connections: env.WORKER_CONNECTIONS,
       shared: env.WORKER_SHARED,
       maintenance: env.WORKER_MAINTENANCE,
+      alerts: env.WORKER_ALERTS,
+      notify: { smtpUrl: env.SMTP_URL, from: env.SMTP_FROM, appUrl: env.APP_URL, escalateAfterMinutes: env.ALERT_ESCALATE_MINUTES },
+      metricsPort: env.WORKER_METRICS_PORT,
     });
   } catch (error) {
     log.fatal((error as Error).message);

@@ -20,7 +20,7 @@ function startWorkerProcess(): ChildProcess {
   // node with tsx's loader (not the tsx wrapper): one process, so SIGKILL hits the worker itself
   const p = spawn(process.execPath, ["--import", "tsx", "src/worker/index.ts"], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: inject("databaseUrl"), MQTT_URL: inject("mqttUrl"), WORKER_ID: workerId, WORKER_MAINTENANCE: "false", LOG_LEVEL: process.env.DEBUG_FAULT ? "debug" : "warn" },
+    env: { ...process.env, DATABASE_URL: inject("databaseUrl"), MQTT_URL: inject("mqttUrl"), WORKER_ID: workerId, WORKER_MAINTENANCE: "false", WORKER_ALERTS: "false", LOG_LEVEL: process.env.DEBUG_FAULT ? "debug" : "warn" },
     stdio: ["ignore", "ignore", "pipe"],
   });
   p.stderr?.on("data", (d: Buffer) => { if (process.env.DEBUG_FAULT) process.stderr.write(d); });

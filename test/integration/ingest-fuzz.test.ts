@@ -97,7 +97,7 @@ describe("ingest fuzz", () => {
   }, 300_000);
 
   it("rejects 200 malformed MQTT messages into the dead letters, stays alive, stores nothing", async () => {
-    worker = startWorker({ databaseUrl: inject("databaseUrl"), mqttUrl: inject("mqttUrl"), clientId: `fuzz-worker-${randomBytes(3).toString("hex")}`, heartbeatMs: 3_600_000, maintenance: false });
+    worker = startWorker({ databaseUrl: inject("databaseUrl"), mqttUrl: inject("mqttUrl"), clientId: `fuzz-worker-${randomBytes(3).toString("hex")}`, heartbeatMs: 3_600_000, maintenance: false, alerts: false });
     for (let i = 0; i < 100 && !worker.clients.every((c) => c.connected); i++) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 300));
     const before = (await pool.query(`SELECT count(*)::int AS n FROM ingest_dead_letter WHERE device_id = $1 AND transport = 'mqtt'`, [device.id])).rows[0].n;

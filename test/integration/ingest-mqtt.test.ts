@@ -27,7 +27,7 @@ beforeAll(async () => {
   org = await makeOrg(db, { systems: 1 });
   device = await createDevice(db, { all: true }, { type: "cli", label: "test" }, { systemCode: org.systemCodes[0]! });
   // a worker of its own (unique session), against the test database and broker
-  worker = startWorker({ databaseUrl: inject("databaseUrl"), mqttUrl: inject("mqttUrl"), clientId: `test-worker-${randomBytes(3).toString("hex")}`, heartbeatMs: 3_600_000, maintenance: false });
+  worker = startWorker({ databaseUrl: inject("databaseUrl"), mqttUrl: inject("mqttUrl"), clientId: `test-worker-${randomBytes(3).toString("hex")}`, heartbeatMs: 3_600_000, maintenance: false, alerts: false });
   await waitFor(async () => worker.clients.every((c) => c.connected));
   await new Promise((r) => setTimeout(r, 300)); // subscription granted
 });

@@ -39,7 +39,7 @@ beforeAll(async () => {
   org = await makeOrg(db, { systems: 2 });
   server = await serveRoute();
   port = (server.address() as { port: number }).port;
-  worker = startWorker({ databaseUrl: inject("databaseUrl"), mqttUrl: inject("mqttUrl"), clientId: `rt-worker-${randomBytes(3).toString("hex")}`, heartbeatMs: 3_600_000, maintenance: false });
+  worker = startWorker({ databaseUrl: inject("databaseUrl"), mqttUrl: inject("mqttUrl"), clientId: `rt-worker-${randomBytes(3).toString("hex")}`, heartbeatMs: 3_600_000, maintenance: false, alerts: false });
   for (let i = 0; i < 100 && !worker.clients.every((c) => c.connected); i++) await new Promise((r) => setTimeout(r, 100));
   await new Promise((r) => setTimeout(r, 300));
 });

@@ -53,6 +53,17 @@ describe("demo fleet seed", () => {
     expect(uv10.requiredDoseMjCm2).toBe(40);
     expect(uv10.nsfClass).toBe("A");
     expect(uv10.limits.find((l) => l.metricKey === "flow_rate")?.max).toBe(12);
+    // the §4.3 alarm set per system: every system has a critical, compliance (never shelved) UV-intensity rule at its validated setpoint
+    const uvRules = await db.alertRule.findMany({
+      where: { metric: { key: "uv_intensity" }, kind: "threshold_lolo", severity: "critical", isCompliance: true, enabled: true },
+      select: { threshold: true, organizationId: true, system: { select: { code: true, limits: { where: { metricKey: "uv_intensity" } } } } },
+    });
+    const allSystems = await db.treatmentSystem.findMany({ select: { code: true } });
+    expect(uvRules.map((r) => r.system!.code).sort()).toEqual(allSystems.map((s) => s.code).sort());
+    for (const r of uvRules) expect(r.threshold, r.system!.code).toBe(r.system!.limits[0]!.min);
+    expect(await db.alertRule.count({ where: { systemId: uv10.id } })).toBe(16);
+    expect(await db.alertRule.count({ where: { system: { code: "NBG-04" }, kind: "stale", severity: "major" } })).toBe(1);
+    expect(await db.alertRule.count({ where: { organizationId: { not: org.id }, system: { organizationId: org.id } } })).toBe(0);
     // stock per site with reorder points; the metric catalogue of contracts.md
     expect(await db.stockLevel.count({ where: { site: { organizationId: org.id } } })).toBeGreaterThan(30);
     const keys = (await db.metric.findMany({ where: { builtIn: true }, select: { key: true } })).map((m) => m.key).sort();

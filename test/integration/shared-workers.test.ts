@@ -40,7 +40,7 @@ describe("several workers on a shared subscription", () => {
     const serviceUrl = `mqtt://${MQTT_SERVICE_USERNAME}:${servicePassword}@127.0.0.1:${mosquitto.port}`;
     for (let w = 0; w < 2; w++) {
       workers.push(
-        startWorker({ databaseUrl: inject("databaseUrl"), mqttUrl: serviceUrl, clientId: `shared-${randomBytes(3).toString("hex")}-${w}`, connections: 2, shared: true, heartbeatMs: 3_600_000, maintenance: false }),
+        startWorker({ databaseUrl: inject("databaseUrl"), mqttUrl: serviceUrl, clientId: `shared-${randomBytes(3).toString("hex")}-${w}`, connections: 2, shared: true, heartbeatMs: 3_600_000, maintenance: false, alerts: false }),
       );
     }
     for (let i = 0; i < 100 && !workers.every((w) => w.clients.every((c) => c.connected)); i++) await new Promise((r) => setTimeout(r, 100));

@@ -13,6 +13,17 @@ export const workerEnvSchema = z.object({
   // Compaction and retention on a schedule in this worker (run them in one worker of a fleet).
   WORKER_MAINTENANCE: z.preprocess(unsetIfEmpty, z.enum(["true", "false", "1", "0"]).default("true")).transform((v) => v === "true" || v === "1"),
   WORKER_SHARED: z.preprocess(unsetIfEmpty, z.enum(["true", "false", "1", "0"]).default("false")).transform((v) => v === "true" || v === "1"),
+  // Take part in the alert engine (one worker leads at a time, by an advisory lock; the others stand by).
+  WORKER_ALERTS: z.preprocess(unsetIfEmpty, z.enum(["true", "false", "1", "0"]).default("true")).transform((v) => v === "true" || v === "1"),
+  // Alert e-mails: an SMTP URL (smtp://host:587, smtps://user:pass@host:465) and the sender; none when unset.
+  SMTP_URL: z.preprocess(unsetIfEmpty, z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional()),
+  SMTP_FROM: z.preprocess(unsetIfEmpty, z.string().default("EcoMate <alerts@ecomate.local>")),
+  // The app's public URL, for links in notifications (e.g. https://ecomate.example.com).
+  APP_URL: z.preprocess(unsetIfEmpty, z.url({ message: "must be a URL, e.g. https://ecomate.example.com" }).optional()),
+  // A critical alert nobody acknowledged is escalated (notified again) after this many minutes.
+  ALERT_ESCALATE_MINUTES: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(1440).default(15)),
+  // Prometheus metrics of this worker (MQTT ingest) on 127.0.0.1:<port>/metrics; off when unset.
+  WORKER_METRICS_PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(65535).optional()),
 });
 
 export type WorkerEnv = Readonly<z.infer<typeof workerEnvSchema>>;

@@ -9,6 +9,7 @@ import http from "node:http";
 import next from "next";
 import { getPool } from "@/server/db";
 import { moduleLogger } from "@/server/logger";
+import { handleMetricsNode, isMetricsRequest } from "@/server/ops/metrics";
 import { handleIngestNode } from "@/server/telemetry/http-ingest";
 import { getIngestRuntime } from "@/server/telemetry/ingest-runtime";
 
@@ -42,6 +43,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const server = http.createServer((req, res) => {
     if (isIngestRequest(req.method, req.url)) {
       void handleIngestNode(req, res, { pool: getPool(), ...getIngestRuntime() });
+      return;
+    }
+    // here rather than in Next: the loopback check needs the real peer address
+    if (isMetricsRequest(req.method, req.url)) {
+      void handleMetricsNode(req, res, getPool());
       return;
     }
     handle(req, res).catch((err: unknown) => {

@@ -7,6 +7,7 @@ import { ensureCatalogues } from "@/server/db/catalogues";
 import { generateDeviceToken, hashDeviceToken, tokenPrefix } from "@/server/devices/device-token";
 import { telemetryTopic } from "@/server/devices/manage-devices";
 import { parseCoreEnv } from "@/server/env/core";
+import { defaultRulesFor, toAlertRuleRows } from "@/server/telemetry/alerts/default-rules";
 import { DEMO_MODELS, DEMO_ORG, DEMO_PARTS, DEMO_SITES, DEMO_SUPPLIERS, DEMO_USERS, SECOND_ORG, SECOND_ORG_SITES, type SiteSpec } from "./demo-fleet";
 
 export interface DemoDeviceCredential {
@@ -73,6 +74,8 @@ async function seedOrganization(
     });
     partIds.set(p.partNumber, row.id);
   }
+
+  const metricIds = new Map((await tx.metric.findMany({ where: { builtIn: true }, select: { id: true, key: true } })).map((m) => [m.key, m.id]));
 
   const modelIds = new Map<string, string>();
   const usedModels = new Set(sites.flatMap((s) => s.systems.map((sys) => sys.model)));
@@ -146,6 +149,8 @@ async function seedOrganization(
       await tx.operatingLimit.createMany({
         data: model.limits.map((l) => ({ systemId: system.id, metricKey: l.metricKey, min: l.min ?? null, max: l.max ?? null, source: l.source })),
       });
+      // the §4.3 alarm set from the same limits (domain.md)
+      await tx.alertRule.createMany({ data: toAlertRuleRows(defaultRulesFor(model), { organizationId, systemId: system.id, metricIds }) });
 
       const componentIds = new Map<string, string>();
       for (const c of model.components) {

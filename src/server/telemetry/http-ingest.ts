@@ -4,6 +4,7 @@ import type { IngestDirectory, DeviceIdentity } from "@/server/telemetry/ingest-
 import type { RateLimiter } from "@/server/telemetry/rate-limit";
 import { StorageUnavailableError, type TelemetryStore } from "@/server/telemetry/store";
 import { recordDeadLetter } from "@/server/telemetry/dead-letter";
+import { countDuplicates, countIngested, countRejected, observeBatch } from "@/server/ops/metrics";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type pg from "pg";
 
@@ -33,6 +34,8 @@ export interface IngestHttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** the refusal's code (metrics) */
+  code?: string;
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): IngestHttpResponse {
@@ -41,7 +44,7 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 
 /** The one error body of contracts.md for every refusal except a 400 with item errors. */
 function refuse(status: number, code: string, message: string, headers: Record<string, string> = {}): IngestHttpResponse {
-  return json(status, { error: { code, message } }, headers);
+  return { ...json(status, { error: { code, message } }, headers), code };
 }
 
 function bearerToken(header: string | null): string | null {
@@ -150,6 +153,12 @@ export async function handleIngestNode(req: IncomingMessage, res: ServerResponse
  * after the commit. Storage trouble is a 503 with Retry-After, never a 202.
  */
 export async function handleIngest(req: IngestHttpRequest, deps: IngestDeps): Promise<IngestHttpResponse> {
+  const res = await handleIngestUncounted(req, deps);
+  if (res.status !== 202) countRejected("http", res.code ?? "invalid_readings");
+  return res;
+}
+
+async function handleIngestUncounted(req: IngestHttpRequest, deps: IngestDeps): Promise<IngestHttpResponse> {
   const now = deps.now?.() ?? Date.now();
   const token = bearerToken(req.header("authorization"));
   if (!token) return refuse(401, "unauthorized", "Send the device token as 'Authorization: Bearer <token>'.", { "www-authenticate": "Bearer" });
@@ -203,7 +212,11 @@ export async function handleIngest(req: IngestHttpRequest, deps: IngestDeps): Pr
   }
 
   try {
+    const started = performance.now();
     const result = await deps.store.store(device.systemId, parsed.readings);
+    observeBatch("http", (performance.now() - started) / 1000, parsed.readings.length);
+    countIngested("http", result.accepted);
+    if (result.duplicates) countDuplicates("http", result.duplicates);
     touchDevice(deps.pool, device, now);
     return json(202, { accepted: result.accepted, duplicates: result.duplicates });
   } catch (err) {

@@ -3,6 +3,7 @@ import { parseCoreEnv, resolveDatabaseUrl } from "@/server/env/core";
 import { IngestDirectory } from "@/server/telemetry/ingest-directory";
 import { RateLimiter } from "@/server/telemetry/rate-limit";
 import { TelemetryStore } from "@/server/telemetry/store";
+import { LivePublisher } from "@/server/telemetry/live-publisher";
 
 export interface IngestRuntime {
   directory: IngestDirectory;
@@ -19,7 +20,8 @@ export function getIngestRuntime(databaseUrl?: string): IngestRuntime {
     const url = databaseUrl ?? resolveDatabaseUrl(parseCoreEnv()).url;
     const directory = new IngestDirectory(pool, url);
     void directory.listen();
-    g.__ecomateIngest = { directory, store: new TelemetryStore(pool), limiter: new RateLimiter() };
+    const publisher = new LivePublisher(url);
+    g.__ecomateIngest = { directory, store: new TelemetryStore(pool, (summaries) => publisher.publish(summaries)), limiter: new RateLimiter() };
   }
   return g.__ecomateIngest;
 }

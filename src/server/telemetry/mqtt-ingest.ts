@@ -4,6 +4,7 @@ import { parseIngestRequest } from "@/server/telemetry/ingest-contract";
 import type { IngestDirectory } from "@/server/telemetry/ingest-directory";
 import { isRetryableDbError, StorageUnavailableError, type StoreReading, type TelemetryStore } from "@/server/telemetry/store";
 import { recordDeadLetter } from "@/server/telemetry/dead-letter";
+import { countDuplicates, countIngested, countRejected, observeBatch } from "@/server/ops/metrics";
 
 export interface MqttIngestOptions {
   pool: pg.Pool;
@@ -93,7 +94,9 @@ export class MqttIngest {
       else groups.set(p.systemId, [...p.readings]);
     }
     try {
+      const started = performance.now();
       const result = await this.retrying(() => this.opts.store.storeBatch([...groups].map(([systemId, readings]) => ({ systemId, readings }))));
+      observeBatch("mqtt", (performance.now() - started) / 1000, result.accepted + result.duplicates);
       this.count(result);
       for (const p of batch) p.resolve();
     } catch (err) {
@@ -112,6 +115,8 @@ export class MqttIngest {
   }
 
   private count(result: { accepted: number; duplicates: number }): void {
+    countIngested("mqtt", result.accepted);
+    if (result.duplicates) countDuplicates("mqtt", result.duplicates);
     this.stats.batches += 1;
     this.stats.readings += result.accepted;
     this.stats.duplicates += result.duplicates;
@@ -136,6 +141,7 @@ export class MqttIngest {
 
   private async reject(msg: { deviceId: string; topic: string; payload: Buffer }, code: string, message: string): Promise<void> {
     this.stats.rejected += 1;
+    countRejected("mqtt", code);
     const stored = await recordDeadLetter(this.opts.pool, { deviceId: msg.deviceId, transport: "mqtt", topic: msg.topic, code, reason: message, payload: msg.payload });
     if (!stored) this.opts.log.error({ deviceId: msg.deviceId, code }, "could not record a dead letter");
     const body = JSON.stringify({

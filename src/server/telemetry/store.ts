@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { float8ArrayBinary, int4ArrayBinary, timestamptzArrayBinary } from "@/server/telemetry/pg-binary";
+import type { SeriesSummary } from "@/server/telemetry/live-publisher";
 
 /** A reading ready to store: validated against the catalogue of its system. */
 export interface StoreReading {
@@ -50,7 +51,28 @@ export class TelemetryStore {
   /** Batches written by each path since start (for metrics and tests). */
   readonly batches = { fresh: 0, general: 0 };
 
-  constructor(private readonly pool: pg.Pool) {}
+  /**
+   * @param onCommit called after each commit with what the batch held per series (the live feed and
+   *   the alert engine listen to it); never awaited, never allowed to fail the write
+   */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly onCommit?: (summaries: SeriesSummary[]) => void,
+  ) {}
+
+  private committed(rows: SortedRows): void {
+    if (!this.onCommit) return;
+    try {
+      const r = rollupRows(rows, Infinity);
+      const out: SeriesSummary[] = [];
+      for (let i = 0; i < r.series.length; i++) {
+        out.push({ seriesId: r.series[i]!, ts: r.lastTs[i]!, last: r.last[i]!, min: r.min[i]!, max: r.max[i]!, count: r.count[i]! });
+      }
+      this.onCommit(out);
+    } catch {
+      // the announcement is best effort; the readings are stored
+    }
+  }
 
   private cachedSeries(systemId: string, componentId: string | null, metricId: number): number | undefined {
     return this.seriesIds.get(systemId)?.get(componentId ?? "")?.get(metricId);
@@ -173,6 +195,7 @@ export class TelemetryStore {
       try {
         await this.pool.query({ name: "ecomate_store_fresh", text: STORE_FRESH_SQL, values: freshValues(rows) });
         this.batches.fresh++;
+        this.committed(rows);
         return { accepted: total, duplicates: 0 };
       } catch (err) {
         if ((err as { code?: string }).code !== "23505") throw err;
@@ -188,6 +211,7 @@ export class TelemetryStore {
     });
     this.batches.general++;
     const accepted = result[0]?.accepted ?? 0;
+    if (accepted > 0) this.committed(rows);
     return { accepted, duplicates: total - accepted };
   }
 }
