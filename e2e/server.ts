@@ -2,12 +2,14 @@
 // a production build served by the web server (src/server/http, as `npm start`). Real parts only: DATABASE_URL / MQTT_URL when set (CI: the
 // machine's PostgreSQL and Mosquitto), else the embedded ones. Playwright starts and stops it.
 import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { createDatabaseIfMissing, databaseUrl, dropDatabaseIfExists } from "../src/server/db/migrate";
 import { prepareDatabase } from "../src/server/db/prepare";
 import { createDbState } from "../src/server/db";
 import { seedDemo } from "../src/server/seed";
+import { createDevice } from "../src/server/devices/manage-devices";
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../src/server/infra/embedded-postgres";
 import { startEmbeddedBroker, type EmbeddedBrokerHandle } from "../src/server/infra/embedded-broker";
 import { buildReason } from "../scripts/lib/build-state";
@@ -38,6 +40,8 @@ async function main() {
   await prepareDatabase(url);
   const state = createDbState(url, 2);
   await seedDemo(state.db);
+  // a device of NBG-01 for the journeys that publish readings (mosquitto_pub, as a device would)
+  const device = await createDevice(state.db, { all: true }, { type: "cli", label: "e2e" }, { systemCode: "NBG-01" });
   await state.db.$disconnect();
   await state.pool.end();
   log(`database ${dbName} migrated and seeded`);
@@ -70,7 +74,21 @@ async function main() {
       LOG_LEVEL: "warn",
     },
   });
+  // the worker, as in production: MQTT ingest and the alert engine
+  const worker = spawn(process.execPath, ["--import", "tsx", "src/worker/index.ts"], {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, DATABASE_URL: url, MQTT_URL: mqttUrl, WORKER_ID: "e2e", WORKER_MAINTENANCE: "false", LOG_LEVEL: "warn" },
+  });
+  const brokerUrl = new URL(mqttUrl);
+  fs.mkdirSync(path.join(root, ".test-results"), { recursive: true });
+  fs.writeFileSync(
+    path.join(root, ".test-results", "e2e-runtime.json"),
+    JSON.stringify({ mqtt: { host: brokerUrl.hostname, port: Number(brokerUrl.port || 1883) }, device: { id: device.id, token: device.token, systemCode: "NBG-01" } }),
+  );
+
   const stop = async (code: number) => {
+    worker.kill("SIGTERM");
     app.kill("SIGTERM");
     await cleanup();
     process.exit(code);

@@ -2,12 +2,14 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { hasRole, ROLE_LABELS, type RoleName } from "@/lib/roles";
 import { Logo } from "@/components/ui/logo";
+import { AlertsNavBadge } from "@/components/alerts/alerts-nav-badge";
+import { CriticalAlertBanner } from "@/components/alerts/critical-alert-banner";
 import { NavLinks } from "./nav-links";
 import { SignOutButton } from "./sign-out-button";
 import { NAV_ITEMS } from "./nav-items";
 
 export function AppShell({ user, children }: { user: { name: string; role: RoleName; organizationName: string }; children: ReactNode }) {
-  const items = NAV_ITEMS.filter((i) => hasRole(user.role, i.role)).map(({ href, label }) => ({ href, label }));
+  const items = NAV_ITEMS.filter((i) => hasRole(user.role, i.role)).map(({ href, label, badge }) => ({ href, label, badge }));
   return (
     <div className="min-h-dvh">
       <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/95 backdrop-blur">
@@ -28,8 +30,10 @@ export function AppShell({ user, children }: { user: { name: string; role: RoleN
             <SignOutButton />
           </div>
           <details className="group relative ml-auto md:hidden">
-            <summary className="flex h-10 w-10 cursor-pointer list-none items-center justify-center rounded-lg border border-slate-300" aria-label="Menu">
+            <summary className="relative flex h-10 w-10 cursor-pointer list-none items-center justify-center rounded-lg border border-slate-300" aria-label="Menu">
               <svg viewBox="0 0 24 24" className="h-5 w-5" aria-hidden="true"><path d="M4 7h16M4 12h16M4 17h16" stroke="currentColor" strokeWidth="2" strokeLinecap="round" /></svg>
+              {/* on a phone the count shows on the closed menu too */}
+              <AlertsNavBadge testId="alerts-menu-badge" compact />
             </summary>
             <div className="absolute right-0 mt-2 w-64 rounded-xl border border-slate-200 bg-white p-3 shadow-lg">
               <p className="px-2 text-sm font-medium">{user.name}</p>
@@ -44,6 +48,7 @@ export function AppShell({ user, children }: { user: { name: string; role: RoleN
           </details>
         </div>
       </header>
+      <CriticalAlertBanner />
       <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
     </div>
   );

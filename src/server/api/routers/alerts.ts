@@ -29,7 +29,7 @@ export const alertsRouter = router({
           assignedToMe: z.boolean().optional(),
           shelved: z.enum(["hide", "only", "include"]).optional(),
           limit: z.number().int().min(1).max(200).optional(),
-          cursor: z.string().max(64).optional(),
+          cursor: z.string().max(64).nullish(),
         })
         .optional(),
     )

@@ -266,7 +266,7 @@ export interface AlertFilter {
   shelved?: "hide" | "only" | "include";
   limit?: number;
   /** the id of the last item of the previous page */
-  cursor?: string;
+  cursor?: string | null;
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, major: 1, minor: 2, warning: 3 };

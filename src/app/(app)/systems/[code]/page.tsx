@@ -5,6 +5,8 @@ import { serverApi } from "@/server/api/server-caller";
 import type { ComponentNode } from "@/server/fleet/get-system";
 import { Card, PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { SystemDashboard } from "@/components/telemetry/system-dashboard";
+import { RANGES } from "@/components/telemetry/ranges";
 
 export async function generateMetadata({ params }: { params: Promise<{ code: string }> }) {
   return { title: decodeURIComponent((await params).code) };
@@ -45,10 +47,12 @@ function ComponentTree({ nodes, depth = 0 }: { nodes: ComponentNode[]; depth?: n
   );
 }
 
-export default async function SystemPage({ params }: { params: Promise<{ code: string }> }) {
+export default async function SystemPage({ params, searchParams }: { params: Promise<{ code: string }>; searchParams: Promise<{ range?: string }> }) {
   const code = decodeURIComponent((await params).code);
+  const askedRange = (await searchParams).range;
+  const initialRange = RANGES.find((r) => r.key === askedRange)?.key;
   const api = await serverApi();
-  const system = await api.fleet.system({ code }).catch((err: unknown) => {
+  const [system, series] = await Promise.all([api.fleet.system({ code }), api.telemetry.series({ systemCode: code })]).catch((err: unknown) => {
     if (err instanceof TRPCError && err.code === "NOT_FOUND") notFound();
     throw err;
   });
@@ -63,6 +67,7 @@ export default async function SystemPage({ params }: { params: Promise<{ code: s
         subtitle={`${system.model.manufacturer} ${system.model.name} at ${system.site.name} (${system.site.timeZone})`}
         actions={<StatusBadge status={system.status} />}
       />
+      <SystemDashboard systemId={system.id} systemCode={system.code} timeZone={system.site.timeZone} initialSeries={series} initialRange={initialRange} />
       <div className="grid gap-6 lg:grid-cols-3">
         <Card className="p-4 lg:col-span-2">
           <h2 className="mb-2 font-semibold">Components and bill of materials</h2>
