@@ -61,11 +61,13 @@ async function main() {
       args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
     });
     const times: number[] = [];
+    const phaseLog: { html: number; dom: number; scripts: number; chartStart: number; chartEnd: number }[] = [];
     try {
       for (let r = 0; r <= rounds; r++) {
         const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
         await context.addCookies(cookies);
         const page = await context.newPage();
+        if (process.env.BENCH_DEBUG) page.on("console", (m) => console.error(m.text().slice(0, 3000)));
         await page.goto(`${started.base}/systems/DASH-01?range=7d`, { waitUntil: "commit" });
         // time since navigation start when every chart holds the 7 days (checked each frame)
         const handle = await page.waitForFunction(
@@ -78,9 +80,22 @@ async function main() {
           { polling: "raf", timeout: 30_000 },
         );
         const ms = (await handle.jsonValue()) as number;
+        // where the time went: the page's HTML, its scripts, the chart data request
+        const phases = await page.evaluate(() => {
+          const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+          const chart = (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).find((e) => e.name.includes("telemetry.chart"));
+          const scripts = (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).filter((e) => e.initiatorType === "script");
+          if ((globalThis as { __debugBench?: boolean }).__debugBench !== false)
+            console.log(JSON.stringify((performance.getEntriesByType("resource") as PerformanceResourceTiming[]).map((e) => [e.name.slice(-60), Math.round(e.startTime), Math.round(e.responseEnd), e.transferSize])));
+          return { html: nav.responseEnd, dom: nav.domContentLoadedEventEnd, scripts: Math.max(0, ...scripts.map((e) => e.responseEnd)), chartStart: chart?.startTime ?? NaN, chartEnd: chart?.responseEnd ?? NaN };
+        });
+        phaseLog.push(phases);
         const source = await page.getByTestId("chart-source").textContent();
         if (r > 0) times.push(ms); // round 0 warms the server (first compile of each route)
-        progress(`round ${r}/${rounds}: ${ms.toFixed(0)} ms (${source?.split("·")[1]?.trim() ?? "?"})`);
+        const p = phaseLog[phaseLog.length - 1]!;
+        progress(
+          `round ${r}/${rounds}: ${ms.toFixed(0)} ms (${source?.split("·")[1]?.trim() ?? "?"}; html ${p.html.toFixed(0)}, dom ready ${p.dom.toFixed(0)}, scripts ${p.scripts.toFixed(0)}, chart data ${p.chartStart.toFixed(0)}-${p.chartEnd.toFixed(0)} ms)`,
+        );
         await context.close();
       }
     } finally {

@@ -13,7 +13,8 @@ import { rangeSpan, type RangeKey } from "./ranges";
 import { useNow } from "./use-now";
 
 const MAX_SERIES_PER_REQUEST = 24; // telemetry.chart's limit
-const POINTS = 500;
+// about two pixels per bucket on a desktop card; 7 days then come from the 1-hour rollups
+const POINTS = 300;
 const MIN_ZOOM_MS = 30_000;
 const SOURCE_LABEL = { raw: "raw readings", "1m": "1-minute rollups", "1h": "1-hour rollups" } as const;
 
