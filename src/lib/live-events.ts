@@ -1,7 +1,7 @@
 /**
  * The live feed's events (`GET /api/live`, server-sent events), shared by the server that sends them
  * and the browser code that reads them. Carried between processes by PostgreSQL LISTEN/NOTIFY:
- * ingest processes announce committed batches on `ecomate_readings`, the alert engine announces
+ * ingest processes announce the batches they store on `ecomate_readings`, the alert engine announces
  * alert changes on `ecomate_alerts`; each web server process fans them out to its browsers.
  *
  * Wire format (text/event-stream):

@@ -1,6 +1,6 @@
 /**
  * The live feed's fan-out in a web server process: one PostgreSQL connection LISTENs on
- * `ecomate_readings` (committed batches, from any ingest process) and `ecomate_alerts` (alert changes,
+ * `ecomate_readings` (batches being stored, from any ingest process) and `ecomate_alerts` (alert changes,
  * from the alert engine or any web process) and hands each event to the browsers of this process that
  * may see it (same organisation; readings only for the systems a page asked for).
  */

@@ -1,10 +1,10 @@
 import pg from "pg";
 import { moduleLogger } from "@/server/logger";
 
-/** The channel on which ingest processes announce committed batches (src/lib/live-events.ts). */
+/** The channel on which ingest processes announce the batches they store (src/lib/live-events.ts). */
 export const READINGS_CHANNEL = "ecomate_readings";
 
-/** What a committed batch held for one series: the newest value and the batch's extremes. */
+/** What a stored batch holds for one series: the newest value and the batch's extremes. */
 export interface SeriesSummary {
   seriesId: number;
   /** epoch ms of `last` */
@@ -50,34 +50,17 @@ export function decodeSummaries(payload: string): SeriesSummary[] {
   return out;
 }
 
-/** Merges summaries of the same series (a later batch's newest value wins). */
-export function mergeSummaries(into: Map<number, SeriesSummary>, summaries: SeriesSummary[]): void {
-  for (const s of summaries) {
-    const prev = into.get(s.seriesId);
-    if (!prev) {
-      into.set(s.seriesId, { ...s });
-      continue;
-    }
-    prev.min = Math.min(prev.min, s.min);
-    prev.max = Math.max(prev.max, s.max);
-    prev.count += s.count;
-    if (s.ts >= prev.ts) {
-      prev.ts = s.ts;
-      prev.last = s.last;
-    }
-  }
-}
-
 /**
- * Announces committed batches to other processes (alert engine, live feed) with PostgreSQL NOTIFY,
- * after the commit and off the request path: summaries gathered for 10 ms go out in one statement on
+ * Announces the batches being stored to other processes (alert engine, live feed) with PostgreSQL
+ * NOTIFY, off the request path: summaries gathered for 10 ms go out in one statement on
  * a connection of its own with synchronous_commit off (a notification needs no durable commit, and
  * NOTIFY serialises committing transactions, so it never rides on the ingest transaction). Best
  * effort: when the database is unreachable the announcement is dropped with a warning; the alert
  * engine reconciles from series_latest.
  */
 export class LivePublisher {
-  private pending = new Map<number, SeriesSummary>();
+  // in order, not merged per series: a rule's on-delay must see a dip between two excursions
+  private pending: SeriesSummary[] = [];
   private timer: NodeJS.Timeout | null = null;
   private client: pg.Client | null = null;
   private connecting: Promise<pg.Client> | null = null;
@@ -89,7 +72,7 @@ export class LivePublisher {
 
   publish(summaries: SeriesSummary[]): void {
     if (this.stopped || summaries.length === 0) return;
-    mergeSummaries(this.pending, summaries);
+    for (const s of summaries) this.pending.push(s);
     this.timer ??= setTimeout(() => {
       this.timer = null;
       this.flushing = this.flushing.then(() => this.flush());
@@ -119,9 +102,9 @@ export class LivePublisher {
   }
 
   private async flush(): Promise<void> {
-    if (this.pending.size === 0) return;
-    const batch = [...this.pending.values()];
-    this.pending = new Map();
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
     try {
       const client = await this.connection();
       await client.query(`SELECT pg_notify('${READINGS_CHANNEL}', p) FROM unnest($1::text[]) AS p`, [encodeSummaries(batch)]);

@@ -52,23 +52,26 @@ export class TelemetryStore {
   readonly batches = { fresh: 0, general: 0 };
 
   /**
-   * @param onCommit called after each commit with what the batch held per series (the live feed and
-   *   the alert engine listen to it); never awaited, never allowed to fail the write
+   * @param onBatch called with what each batch holds per series as it is written, before its commit
+   *   (the alert engine and the live feed listen to it): alarms must not wait for the WAL flush of a
+   *   busy database (bench:alerts), and a batch that fails to commit is sent again by its device or
+   *   redelivered by the broker, so what was announced will be stored. Never awaited, never allowed to
+   *   fail the write.
    */
   constructor(
     private readonly pool: pg.Pool,
-    private readonly onCommit?: (summaries: SeriesSummary[]) => void,
+    private readonly onBatch?: (summaries: SeriesSummary[]) => void,
   ) {}
 
-  private committed(rows: SortedRows): void {
-    if (!this.onCommit) return;
+  private announce(rows: SortedRows): void {
+    if (!this.onBatch) return;
     try {
       const r = rollupRows(rows, Infinity);
       const out: SeriesSummary[] = [];
       for (let i = 0; i < r.series.length; i++) {
         out.push({ seriesId: r.series[i]!, ts: r.lastTs[i]!, last: r.last[i]!, min: r.min[i]!, max: r.max[i]!, count: r.count[i]! });
       }
-      this.onCommit(out);
+      this.onBatch(out);
     } catch {
       // the announcement is best effort; the readings are stored
     }
@@ -187,6 +190,7 @@ export class TelemetryStore {
     // A fixed order keeps row locks in one order across concurrent batches (no deadlocks) and index
     // inserts local; the order is stable, so the first of two readings with the same key comes first.
     const rows = sortedRows(series, ts, values);
+    this.announce(rows);
 
     // Fast path, for live data (nothing of it can be compacted yet): a plain INSERT, with rollups and
     // latest values aggregated here. A duplicate anywhere makes the whole statement fail (23505) and
@@ -195,7 +199,6 @@ export class TelemetryStore {
       try {
         await this.pool.query({ name: "ecomate_store_fresh", text: STORE_FRESH_SQL, values: freshValues(rows) });
         this.batches.fresh++;
-        this.committed(rows);
         return { accepted: total, duplicates: 0 };
       } catch (err) {
         if ((err as { code?: string }).code !== "23505") throw err;
@@ -211,7 +214,7 @@ export class TelemetryStore {
     });
     this.batches.general++;
     const accepted = result[0]?.accepted ?? 0;
-    if (accepted > 0) this.committed(rows);
+
     return { accepted, duplicates: total - accepted };
   }
 }

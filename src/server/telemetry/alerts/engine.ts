@@ -1,6 +1,6 @@
 /**
  * The alert engine: one leader among the worker processes (a PostgreSQL advisory lock) evaluates
- * every enabled rule against each committed batch, announced by the ingest processes on
+ * every enabled rule against each batch as it is stored, announced by the ingest processes on
  * `ecomate_readings` (live-publisher.ts), and against the clock (on/off delays, stale data).
  * Transitions become alert rows (lifecycle.ts), announced on `ecomate_alerts` for the live feed and
  * handed to the notifier. Condition states live in memory; after a restart they are rebuilt from the
