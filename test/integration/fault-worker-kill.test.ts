@@ -15,15 +15,19 @@ const db = testDb();
 const pool = getPool();
 const workerId = `kill-${randomBytes(3).toString("hex")}`;
 let child: ChildProcess | undefined;
+let workerLog = "";
 
 function startWorkerProcess(): ChildProcess {
   // node with tsx's loader (not the tsx wrapper): one process, so SIGKILL hits the worker itself
   const p = spawn(process.execPath, ["--import", "tsx", "src/worker/index.ts"], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: inject("databaseUrl"), MQTT_URL: inject("mqttUrl"), WORKER_ID: workerId, WORKER_MAINTENANCE: "false", WORKER_ALERTS: "false", LOG_LEVEL: process.env.DEBUG_FAULT ? "debug" : "warn" },
+    env: { ...process.env, DATABASE_URL: inject("databaseUrl"), MQTT_URL: inject("mqttUrl"), WORKER_ID: workerId, WORKER_MAINTENANCE: "false", WORKER_ALERTS: "false", LOG_LEVEL: process.env.DEBUG_FAULT ? "debug" : "info" },
     stdio: ["ignore", "ignore", "pipe"],
   });
-  p.stderr?.on("data", (d: Buffer) => { if (process.env.DEBUG_FAULT) process.stderr.write(d); });
+  p.stderr?.on("data", (d: Buffer) => {
+    if (process.env.DEBUG_FAULT) process.stderr.write(d);
+    workerLog = (workerLog + d.toString()).slice(-8000); // shown when the test fails
+  });
   return p;
 }
 
@@ -71,10 +75,11 @@ describe("fault: worker killed mid-stream", () => {
 
     child = startWorkerProcess();
     if (process.env.DEBUG_FAULT) console.error("restarted; stored so far", whileDown);
-    const deadline = Date.now() + 60_000;
+    // (a loaded machine may take a while to start the worker again)
+    const deadline = Date.now() + 90_000;
     while ((await count(system.id)) < MESSAGES * PER && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     await new Promise((r) => setTimeout(r, 500)); // anything more would be a duplicate
-    expect(await count(system.id)).toBe(MESSAGES * PER);
+    expect(await count(system.id), `the restarted worker's last log lines:\n${workerLog}`).toBe(MESSAGES * PER);
     const { rows } = await pool.query(
       `SELECT count(DISTINCT r.ts)::int AS distinct_ts, min(r.value) AS lo, max(r.value) AS hi FROM telemetry_reading r JOIN series s ON s.id = r.series_id WHERE s.system_id = $1`,
       [system.id],
@@ -84,5 +89,5 @@ describe("fault: worker killed mid-stream", () => {
     const rolled = await pool.query(`SELECT sum(count)::int AS n FROM telemetry_rollup_1m r JOIN series s ON s.id = r.series_id WHERE s.system_id = $1`, [system.id]);
     expect(rolled.rows[0].n).toBe(MESSAGES * PER);
     await publisher.endAsync();
-  }, 120_000);
+  }, 180_000);
 });

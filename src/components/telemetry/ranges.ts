@@ -18,3 +18,14 @@ export type RangeKey = (typeof RANGES)[number]["key"];
 export function rangeSpan(key: RangeKey): number {
   return RANGES.find((r) => r.key === key)!.spanMs;
 }
+
+/** Buckets per chart: about two pixels each on a desktop card; 7 days then come from the 1-hour rollups. */
+export const DASHBOARD_POINTS = 300;
+/** telemetry.chart's limit of series per request */
+export const MAX_SERIES_PER_REQUEST = 24;
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -9,16 +9,14 @@ import { useLiveEvent, useLiveFeed } from "@/components/live/use-live-feed";
 import { LiveIndicator } from "./live-indicator";
 import { MetricCard, type FetchedChart, type SeriesInfo } from "./metric-card";
 import { RangePicker } from "./range-picker";
-import { rangeSpan, type RangeKey } from "./ranges";
+import { chunk, DASHBOARD_POINTS, MAX_SERIES_PER_REQUEST, rangeSpan, type RangeKey } from "./ranges";
 import { useNow } from "./use-now";
 
-const MAX_SERIES_PER_REQUEST = 24; // telemetry.chart's limit
-// about two pixels per bucket on a desktop card; 7 days then come from the 1-hour rollups
-const POINTS = 300;
+const POINTS = DASHBOARD_POINTS;
 const MIN_ZOOM_MS = 30_000;
 const SOURCE_LABEL = { raw: "raw readings", "1m": "1-minute rollups", "1h": "1-hour rollups" } as const;
 
-type ChartAnswer = inferRouterOutputs<AppRouter>["telemetry"]["chart"];
+export type ChartAnswer = inferRouterOutputs<AppRouter>["telemetry"]["chart"];
 
 interface DashboardCharts {
   /** the resolution and bucket width that answered (the same for every chunk: same range and points) */
@@ -38,12 +36,6 @@ function combineAnswers(answers: ChartAnswer[]): DashboardCharts {
 /** A drag-zoom: either a fixed range, or (when dragged up to the live edge) a shorter live window. */
 type Zoom = { live: true; spanMs: number } | { live: false; from: number; to: number };
 
-function chunk<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 function formatSpan(ms: number): string {
   if (ms >= 2 * 86_400_000) return `${Math.round(ms / 86_400_000)} d`;
   if (ms >= 2 * 3_600_000) return `${Math.round(ms / 3_600_000)} h`;
@@ -58,6 +50,8 @@ interface SystemDashboardProps {
   initialSeries: SeriesInfo[];
   /** the range shown first (the page's `?range=`), 1 h by default */
   initialRange?: RangeKey;
+  /** the first range's charts, read while the page was rendered (no request after hydration) */
+  initialCharts?: { anchor: number; answers: ChartAnswer[] };
 }
 
 /**
@@ -65,7 +59,7 @@ interface SystemDashboardProps {
  * fetched in one request from the resolution that suits the span, then kept sliding with the live
  * feed's readings while the range ends now.
  */
-export function SystemDashboard({ systemId, systemCode, timeZone, initialSeries, initialRange }: SystemDashboardProps) {
+export function SystemDashboard({ systemId, systemCode, timeZone, initialSeries, initialRange, initialCharts }: SystemDashboardProps) {
   const trpc = useTRPC();
   const feed = useLiveFeed([systemId]);
   const seriesQuery = useQuery(trpc.telemetry.series.queryOptions({ systemCode }, { initialData: initialSeries, staleTime: 60_000 }));
@@ -74,7 +68,7 @@ export function SystemDashboard({ systemId, systemCode, timeZone, initialSeries,
   const [range, setRange] = useState<RangeKey>(initialRange ?? "1h");
   const [zoom, setZoom] = useState<Zoom | null>(null);
   // the end of the range fetched while live; moved on to refetch
-  const [anchor, setAnchor] = useState(() => Date.now());
+  const [anchor, setAnchor] = useState(() => initialCharts?.anchor ?? Date.now());
   const live = !zoom || zoom.live;
   const span = zoom ? (zoom.live ? zoom.spanMs : zoom.to - zoom.from) : rangeSpan(range);
   const now = useNow(Math.min(30_000, Math.max(1_000, Math.round(span / 600))));
@@ -91,6 +85,7 @@ export function SystemDashboard({ systemId, systemCode, timeZone, initialSeries,
   const seriesIds = useMemo(() => series.map((s) => s.id), [series]);
   // One query for the whole dashboard, so the previous range stays on screen while the next one
   // loads; its chunks (telemetry.chart takes 24 series at most) go out in one batched HTTP request.
+  const initial = useMemo(() => (initialCharts?.answers.length ? combineAnswers(initialCharts.answers) : undefined), [initialCharts]);
   const charts = useQuery({
     queryKey: ["telemetry", "dashboard-charts", { systemCode, seriesIds, from: fetchFrom, to: fetchTo, points: POINTS }],
     queryFn: async () =>
@@ -105,6 +100,7 @@ export function SystemDashboard({ systemId, systemCode, timeZone, initialSeries,
         ),
       ),
     enabled: now !== null && seriesIds.length > 0,
+    initialData: !zoom && initialCharts && anchor === initialCharts.anchor ? initial : undefined,
     placeholderData: keepPreviousData,
     staleTime: Infinity,
     refetchOnWindowFocus: false,

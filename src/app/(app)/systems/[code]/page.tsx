@@ -6,7 +6,7 @@ import type { ComponentNode } from "@/server/fleet/get-system";
 import { Card, PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { SystemDashboard } from "@/components/telemetry/system-dashboard";
-import { RANGES } from "@/components/telemetry/ranges";
+import { chunk, DASHBOARD_POINTS, MAX_SERIES_PER_REQUEST, RANGES, rangeSpan, type RangeKey } from "@/components/telemetry/ranges";
 
 export async function generateMetadata({ params }: { params: Promise<{ code: string }> }) {
   return { title: decodeURIComponent((await params).code) };
@@ -47,6 +47,18 @@ function ComponentTree({ nodes, depth = 0 }: { nodes: ComponentNode[]; depth?: n
   );
 }
 
+/** The first range's charts come with the page: they show at hydration, without a round trip. */
+async function firstCharts(api: Awaited<ReturnType<typeof serverApi>>, systemCode: string, ids: number[], range: RangeKey) {
+  const anchor = Date.now();
+  const span = rangeSpan(range);
+  const answers = await Promise.all(
+    chunk(ids, MAX_SERIES_PER_REQUEST).map((seriesIds) =>
+      api.telemetry.chart({ systemCode, seriesIds, from: new Date(anchor - span), to: new Date(anchor), points: DASHBOARD_POINTS }),
+    ),
+  );
+  return { anchor, answers };
+}
+
 export default async function SystemPage({ params, searchParams }: { params: Promise<{ code: string }>; searchParams: Promise<{ range?: string }> }) {
   const code = decodeURIComponent((await params).code);
   const askedRange = (await searchParams).range;
@@ -56,6 +68,7 @@ export default async function SystemPage({ params, searchParams }: { params: Pro
     if (err instanceof TRPCError && err.code === "NOT_FOUND") notFound();
     throw err;
   });
+  const initialCharts = await firstCharts(api, code, series.map((s) => s.id), initialRange ?? "1h");
 
   return (
     <>
@@ -67,7 +80,7 @@ export default async function SystemPage({ params, searchParams }: { params: Pro
         subtitle={`${system.model.manufacturer} ${system.model.name} at ${system.site.name} (${system.site.timeZone})`}
         actions={<StatusBadge status={system.status} />}
       />
-      <SystemDashboard systemId={system.id} systemCode={system.code} timeZone={system.site.timeZone} initialSeries={series} initialRange={initialRange} />
+      <SystemDashboard systemId={system.id} systemCode={system.code} timeZone={system.site.timeZone} initialSeries={series} initialRange={initialRange} initialCharts={initialCharts} />
       <div className="grid gap-6 lg:grid-cols-3">
         <Card className="p-4 lg:col-span-2">
           <h2 className="mb-2 font-semibold">Components and bill of materials</h2>
