@@ -16,6 +16,7 @@ const pool = getPool();
 const workerId = `kill-${randomBytes(3).toString("hex")}`;
 let child: ChildProcess | undefined;
 let workerLog = "";
+let subscribed: Promise<void> = Promise.resolve();
 
 function startWorkerProcess(): ChildProcess {
   // node with tsx's loader (not the tsx wrapper): one process, so SIGKILL hits the worker itself
@@ -24,9 +25,12 @@ function startWorkerProcess(): ChildProcess {
     env: { ...process.env, DATABASE_URL: inject("databaseUrl"), MQTT_URL: inject("mqttUrl"), WORKER_ID: workerId, WORKER_MAINTENANCE: "false", WORKER_ALERTS: "false", LOG_LEVEL: process.env.DEBUG_FAULT ? "debug" : "info" },
     stdio: ["ignore", "ignore", "pipe"],
   });
+  let onSubscribed: () => void = () => undefined;
+  subscribed = new Promise<void>((resolve) => (onSubscribed = resolve));
   p.stderr?.on("data", (d: Buffer) => {
     if (process.env.DEBUG_FAULT) process.stderr.write(d);
     workerLog = (workerLog + d.toString()).slice(-8000); // shown when the test fails
+    if (workerLog.includes('"msg":"subscribed"')) onSubscribed();
   });
   return p;
 }
@@ -49,7 +53,9 @@ describe("fault: worker killed mid-stream", () => {
     const device = await createDevice(db, { all: true }, { type: "cli", label: "test" }, { systemCode: system.code });
 
     child = startWorkerProcess();
-    // wait until the worker's session exists (subscribed): its first message gets stored
+    // Wait until this worker's session exists: a loaded machine takes seconds to start it, and other
+    // test files' workers on the same broker and database would store the first message meanwhile.
+    await Promise.race([subscribed, new Promise((_, reject) => setTimeout(() => reject(new Error(`the worker did not subscribe within 60 s:\n${workerLog}`)), 60_000))]);
     const publisher = await mqtt.connectAsync(inject("mqttUrl"), { clientId: `pub-${workerId}`, username: device.id, password: device.token, protocolVersion: 4, clean: true });
     const topic = `ecomate/v1/${device.id}/telemetry`;
     const t0 = Date.parse("2026-11-15T00:00:00.000Z");
