@@ -42,7 +42,6 @@ export class MqttIngest {
   private batch: Pending[] = [];
   private batchReadings = 0;
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
   private inFlight = 0;
   private stopped = false;
   readonly stats = { messages: 0, readings: 0, duplicates: 0, rejected: 0, batches: 0, retries: 0 };
@@ -95,7 +94,7 @@ export class MqttIngest {
       this.batch = [];
       this.batchReadings = 0;
       this.inFlight++;
-      this.flushing = this.flush(batch)
+      void this.flush(batch)
         .catch((err: unknown) => this.opts.log.error({ err }, "telemetry batch failed"))
         .finally(() => {
           this.inFlight--;

@@ -269,8 +269,6 @@ export interface AlertFilter {
   cursor?: string | null;
 }
 
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, major: 1, minor: 2, warning: 3 };
-
 export async function listAlerts(db: Db, organizationId: string, filter: AlertFilter = {}) {
   const now = new Date();
   const where: Prisma.AlertWhereInput = { organizationId };
@@ -352,8 +350,4 @@ export async function alertCounts(db: Db, organizationId: string): Promise<Recor
   const out: Record<Severity, number> = { critical: 0, major: 0, minor: 0, warning: 0 };
   for (const r of rows) out[r.severity] = r._count._all;
   return out;
-}
-
-export function bySeverity<T extends { severity: Severity }>(a: T, b: T): number {
-  return SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity];
 }
