@@ -9,5 +9,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!api|_next/static|_next/image|favicon.svg|models/).*)"],
+  matcher: ["/((?!api|_next/static|_next/image|favicon.svg|sw.js|manifest.webmanifest|icons/|models/).*)"],
 };

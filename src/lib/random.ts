@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small, fast seeded PRNG (uniform in [0, 1)). Used where a run must be repeatable:
+ * the demo seed, synthetic test data, benchmarks and the seeded model training of `ecomate rul`.
+ * Not for anything secret (use node:crypto there).
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
