@@ -1,37 +1,31 @@
+import { redirect } from "next/navigation";
+import { requirePageUser } from "@/server/auth/session";
 import { serverApi } from "@/server/api/server-caller";
-import { Card, PageHeader } from "@/components/ui/page-header";
-import { StatusBadge } from "@/components/ui/status-badge";
+import { WorkOrderList } from "@/components/work-orders/work-order-list";
+import { defaultQueryFor, filtersToQuery, listInput, parseFilters } from "@/components/work-orders/filters";
 
 export const metadata = { title: "Work orders" };
 
-const dateFmt = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium" });
-
-export default async function WorkOrdersPage() {
+export default async function WorkOrdersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const filters = parseFilters(params);
+  const query = filtersToQuery(filters);
+  const user = await requirePageUser("viewer", query ? `/work-orders?${query}` : "/work-orders");
+  // a technician's home is their own orders; the URL says so, so it can be changed and shared
+  const fallback = defaultQueryFor(user.role, Object.keys(params).length > 0);
+  if (fallback) redirect(`/work-orders?${fallback}`);
   const api = await serverApi();
-  const orders = await api.maintenance.workOrder.list({ status: ["requested", "open", "in_progress", "on_hold"] });
+  const [orders, systems] = await Promise.all([
+    // a failure here is shown (and retried) by the list in the browser rather than as an error page
+    api.maintenance.workOrder.list(listInput(filters)).catch(() => null),
+    api.fleet.systems(),
+  ]);
   return (
-    <>
-      <PageHeader title="Work orders" subtitle="Open maintenance work across the fleet, soonest due first." />
-      <Card>
-        {orders.length === 0 ? (
-          <p className="p-6 text-slate-600">No open work orders.</p>
-        ) : (
-          <ul className="divide-y divide-slate-100">
-            {orders.map((wo) => (
-              <li key={wo.id} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-3">
-                <span className="font-mono text-sm text-slate-500">WO-{wo.number}</span>
-                <span className="flex-1 font-medium">{wo.title}</span>
-                <span className="text-sm text-slate-500">
-                  {wo.system}
-                  {wo.component ? ` / ${wo.component}` : ""}
-                </span>
-                <span className="text-sm text-slate-500">{wo.dueAt ? `due ${dateFmt.format(wo.dueAt)}` : "no due date"}</span>
-                <StatusBadge status={wo.status} />
-              </li>
-            ))}
-          </ul>
-        )}
-      </Card>
-    </>
+    <WorkOrderList
+      user={{ id: user.id, role: user.role }}
+      systems={systems.map((s) => ({ code: s.code, name: s.name }))}
+      initialFilters={filters}
+      initialOrders={orders}
+    />
   );
 }

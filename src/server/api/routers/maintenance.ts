@@ -1,28 +1,16 @@
-import { z } from "zod";
-import { router, viewerProcedure } from "@/server/api/trpc";
-import { listWorkOrders } from "@/server/maintenance/list-work-orders";
-import { WorkOrderStatus, WorkOrderType } from "@/generated/prisma/enums";
+import { router } from "@/server/api/trpc";
+import { workOrdersRouter } from "@/server/api/routers/maintenance/work-orders";
+import { schedulesRouter } from "@/server/api/routers/maintenance/schedules";
+import { partsRouter } from "@/server/api/routers/maintenance/parts";
+import { historyRouter } from "@/server/api/routers/maintenance/history";
+import { reliabilityRouter } from "@/server/api/routers/maintenance/reliability";
 
+// Each sub-router lives in its own file (routers/maintenance/*): work orders, preventive schedules,
+// parts and parts requests, history (work orders x telemetry), reliability.
 export const maintenanceRouter = router({
-  workOrder: router({
-    list: viewerProcedure
-      .input(
-        z
-          .object({
-            status: z.array(z.enum(WorkOrderStatus)).optional(),
-            type: z.enum(WorkOrderType).optional(),
-            mine: z.boolean().optional(),
-            systemCode: z.string().trim().min(1).optional(),
-          })
-          .optional(),
-      )
-      .query(({ ctx, input }) =>
-        listWorkOrders(ctx.db, ctx.user.organizationId, {
-          status: input?.status,
-          type: input?.type,
-          systemCode: input?.systemCode,
-          assigneeId: input?.mine ? ctx.user.id : undefined,
-        }),
-      ),
-  }),
+  workOrder: workOrdersRouter,
+  schedule: schedulesRouter,
+  parts: partsRouter,
+  history: historyRouter,
+  reliability: reliabilityRouter,
 });
