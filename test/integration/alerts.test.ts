@@ -86,19 +86,25 @@ describe("alert engine", () => {
 
   it("holds a condition for its on-delay before raising, and a return inside the delay resets it", async () => {
     const rule = await db.alertRule.create({
-      data: { organizationId: org.organizationId, name: "Flow high", systemId, metricId: metric.flow_rate!, kind: "threshold_hi", threshold: 12, onDelaySec: 2, severity: "major" },
+      data: { organizationId: org.organizationId, name: "Flow high", systemId, metricId: metric.flow_rate!, kind: "threshold_hi", threshold: 12, onDelaySec: 4, severity: "major" },
     });
-    const now = Date.now();
-    await store.store(systemId, [{ metricId: metric.flow_rate!, componentId: null, ts: now - 12_000, value: 5 }]);
+    await store.store(systemId, [{ metricId: metric.flow_rate!, componentId: null, ts: Date.now() - 12_000, value: 5 }]);
     await engine.reload();
-    await store.store(systemId, [{ metricId: metric.flow_rate!, componentId: null, ts: now - 10_000, value: 13 }]);
-    await store.store(systemId, [{ metricId: metric.flow_rate!, componentId: null, ts: now - 9_500, value: 11 }]);
-    await store.store(systemId, [{ metricId: metric.flow_rate!, componentId: null, ts: now - 9_000, value: 13 }]);
+    // Stamped from the wall clock on: the engine's tick completes a held delay by the wall clock, so
+    // readings stamped in the past would let a tick between two batches finish the delay before the
+    // return below arrives (seen once in CI). Each batch is its own summary: one batch of 13, 11, 13
+    // would be summarised as last = 13 and never show the return.
+    const t0 = Date.now();
+    await store.store(systemId, [{ metricId: metric.flow_rate!, componentId: null, ts: t0, value: 13 }]);
+    await store.store(systemId, [{ metricId: metric.flow_rate!, componentId: null, ts: t0 + 500, value: 11 }]);
+    await store.store(systemId, [{ metricId: metric.flow_rate!, componentId: null, ts: t0 + 1_000, value: 13 }]);
+    // nothing yet: the condition holds only since t0 + 1 s
     await new Promise((r) => setTimeout(r, 300));
-    // the condition began again at now - 9 s (the 11 reset it) and holds (sample-and-hold): the engine's
-    // clock completes the delay 2 s later
+    expect(await openAlert(rule.id)).toBeNull();
+    // the condition began again at t0 + 1 s (the 11 reset it) and holds (sample-and-hold): the engine's
+    // clock completes the delay 4 s later
     const raised = await until("the delayed alert", () => openAlert(rule.id));
-    expect(raised.raisedAt.getTime()).toBe(now - 7_000);
+    expect(raised.raisedAt.getTime()).toBe(t0 + 5_000);
     expect(raised.severity).toBe("major");
   });
 

@@ -1,7 +1,6 @@
 import { createHmac, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getPool } from "../../src/server/db";
 import {
@@ -12,6 +11,7 @@ import {
   type WebhookPayload,
 } from "../../src/server/telemetry/alerts/notify";
 import { makeOrg, testDb, uid, type TestOrg } from "./helpers";
+import { startSmtp } from "./smtp-server";
 
 const db = testDb();
 const pool = getPool();
@@ -40,33 +40,6 @@ async function startReceiver(status: (n: number) => number = () => 200) {
   return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-interface Mail {
-  from: string | undefined;
-  to: string[];
-  raw: string;
-}
-
-/** A local SMTP server: no TLS, no auth, accepts every message. */
-async function startSmtp() {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["AUTH", "STARTTLS"],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", () => {
-        const from = session.envelope.mailFrom;
-        mails.push({ from: from ? from.address : undefined, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString("utf8") });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const port = (server.server.address() as AddressInfo).port;
-  return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 /** A header of a raw RFC 5322 message, unfolded. */
 function mailHeader(raw: string, name: string): string | undefined {

@@ -8,6 +8,7 @@ import type { AppRouter } from "@/server/api/root";
 import { useTRPC } from "@/components/trpc";
 import { Card } from "@/components/ui/page-header";
 import { LiveIndicator } from "@/components/telemetry/live-indicator";
+import { OpenWorkOrderButton } from "@/components/work-orders/open-work-order-button";
 import { useNow } from "@/components/telemetry/use-now";
 import { hasRole } from "@/lib/roles";
 import { AlertActions, type AlertUser } from "./alert-actions";
@@ -99,6 +100,7 @@ export function AlertDetail({ initial, user, metric }: AlertDetailProps) {
           <p className="mt-1 text-sm text-slate-500">{STATE_LOOK[alert.state].hint}</p>
           <div className="mt-3">
             <AlertActions alert={{ ...alert, shelvedUntil }} user={user} />
+            {hasRole(user.role, "technician") ? <OpenWorkOrderButton alertId={alert.id} /> : null}
           </div>
         </Card>
       </div>

@@ -9,6 +9,7 @@ import type { AppRouter } from "@/server/api/root";
 import { useTRPC } from "@/components/trpc";
 import { hasRole } from "@/lib/roles";
 import { Card, PageHeader } from "@/components/ui/page-header";
+import { FiltersCard } from "@/components/ui/filters-card";
 import { LiveIndicator } from "@/components/telemetry/live-indicator";
 import { AlertActions, type AlertUser } from "./alert-actions";
 import { ComplianceBadge, SeverityBadge, SeverityStripe, StateBadge } from "./alert-badges";
@@ -29,6 +30,7 @@ import { RULE_KIND_LABEL, SEVERITY_LOOK } from "./labels";
 import { RelativeTime } from "./relative-time";
 import { SoundToggle } from "./sound-toggle";
 import { useAlertFeed, useAlertQueriesLive } from "./use-alert-feed";
+import { SystemOptions } from "@/components/ui/system-options";
 
 export type AlertPage = inferRouterOutputs<AppRouter>["alerts"]["list"];
 export type AlertListItem = AlertPage["items"][number];
@@ -74,7 +76,6 @@ export function AlertsInbox({ user, systems, initialFilters, initialPage }: Aler
     setUrlSeen(filtersToQuery(urlFilters));
     setLocalFilters(urlFilters);
   }
-  const [showFilters, setShowFilters] = useState(false);
 
   const query = filtersToQuery(filters);
   const serverRendered = initialPage !== null && query === filtersToQuery(initialFilters);
@@ -115,112 +116,97 @@ export function AlertsInbox({ user, systems, initialFilters, initialPage }: Aler
           <div className="flex flex-wrap items-center gap-2">
             <LiveIndicator status={feed.status} />
             <SoundToggle />
+            <Link href="/alerts/rules" className="flex min-h-10 items-center rounded-lg border border-slate-300 px-3 text-sm font-medium text-slate-700 hover:bg-slate-50">
+              Rules
+            </Link>
           </div>
         }
       />
 
-      <Card className="mb-4 p-3 sm:p-4">
-        <button
-          type="button"
-          className="flex min-h-10 w-full items-center justify-between rounded-lg px-1 text-sm font-semibold md:hidden"
-          aria-expanded={showFilters}
-          aria-controls="alert-filters"
-          onClick={() => setShowFilters((s) => !s)}
-        >
-          <span>Filters{activeFilterCount ? ` (${activeFilterCount})` : ""}</span>
-          <span aria-hidden="true">{showFilters ? "▴" : "▾"}</span>
-        </button>
-        <div id="alert-filters" className={`${showFilters ? "mt-3" : "hidden"} space-y-3 md:mt-0 md:block`} data-testid="alert-filters">
-          <div className="flex flex-wrap items-center gap-x-4 gap-y-3">
-            <div role="group" aria-label="Status" className="flex w-full rounded-lg border border-slate-300 p-0.5 sm:inline-flex sm:w-auto">
-              {ALERT_STATUSES.map((s) => (
+      <FiltersCard id="alert-filters" activeCount={activeFilterCount} testId="alert-filters">
+        <div className="flex flex-wrap items-center gap-x-4 gap-y-3">
+          <div role="group" aria-label="Status" className="flex w-full rounded-lg border border-slate-300 p-0.5 sm:inline-flex sm:w-auto">
+            {ALERT_STATUSES.map((s) => (
+              <button
+                key={s}
+                type="button"
+                aria-pressed={filters.status === s}
+                title={STATUS_LABEL[s].hint}
+                onClick={() => setFilters({ status: s })}
+                data-testid={`alert-filter-status-${s}`}
+                className={`min-h-9 flex-auto rounded-md px-2 text-xs font-medium sm:px-3 sm:text-sm ${filters.status === s ? "bg-brand-600 text-white" : "text-slate-700 hover:bg-slate-100"}`}
+              >
+                {STATUS_LABEL[s].label}
+              </button>
+            ))}
+          </div>
+          <div role="group" aria-label="Severity" className="flex flex-wrap gap-1.5">
+            {SEVERITIES.map((s) => {
+              const on = filters.severities.includes(s);
+              return (
                 <button
                   key={s}
                   type="button"
-                  aria-pressed={filters.status === s}
-                  title={STATUS_LABEL[s].hint}
-                  onClick={() => setFilters({ status: s })}
-                  data-testid={`alert-filter-status-${s}`}
-                  className={`min-h-9 flex-auto rounded-md px-2 text-xs font-medium sm:px-3 sm:text-sm ${filters.status === s ? "bg-brand-600 text-white" : "text-slate-700 hover:bg-slate-100"}`}
+                  aria-pressed={on}
+                  onClick={() => setFilters({ severities: on ? filters.severities.filter((x) => x !== s) : [...filters.severities, s] })}
+                  data-testid={`alert-filter-severity-${s}`}
+                  className={`inline-flex min-h-9 items-center gap-1 rounded-full border px-3 text-sm font-medium ${
+                    on ? "border-slate-800 bg-slate-800 text-white" : "border-slate-300 bg-white text-slate-700 hover:bg-slate-100"
+                  }`}
                 >
-                  {STATUS_LABEL[s].label}
+                  <span aria-hidden="true">{on ? "✓" : SEVERITY_LOOK[s].symbol}</span>
+                  {SEVERITY_LOOK[s].label}
                 </button>
-              ))}
-            </div>
-            <div role="group" aria-label="Severity" className="flex flex-wrap gap-1.5">
-              {SEVERITIES.map((s) => {
-                const on = filters.severities.includes(s);
-                return (
-                  <button
-                    key={s}
-                    type="button"
-                    aria-pressed={on}
-                    onClick={() => setFilters({ severities: on ? filters.severities.filter((x) => x !== s) : [...filters.severities, s] })}
-                    data-testid={`alert-filter-severity-${s}`}
-                    className={`inline-flex min-h-9 items-center gap-1 rounded-full border px-3 text-sm font-medium ${
-                      on ? "border-slate-800 bg-slate-800 text-white" : "border-slate-300 bg-white text-slate-700 hover:bg-slate-100"
-                    }`}
-                  >
-                    <span aria-hidden="true">{on ? "✓" : SEVERITY_LOOK[s].symbol}</span>
-                    {SEVERITY_LOOK[s].label}
-                  </button>
-                );
-              })}
-            </div>
-          </div>
-          <div className="grid grid-cols-2 gap-2 sm:flex sm:flex-wrap sm:items-center sm:gap-3">
-            <label className="min-w-0">
-              <span className="sr-only">System</span>
-              <select
-                value={filters.system ?? ""}
-                onChange={(e) => setFilters({ system: e.target.value || null })}
-                data-testid="alert-filter-system"
-                className="min-h-10 w-full rounded-lg border border-slate-300 bg-white px-2 text-sm sm:w-auto"
-              >
-                <option value="">All systems</option>
-                {filters.system && !systems.some((s) => s.code === filters.system) ? <option value={filters.system}>{filters.system}</option> : null}
-                {systems.map((s) => (
-                  <option key={s.code} value={s.code}>
-                    {s.code} · {s.name}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label className="min-w-0">
-              <span className="sr-only">Shelved alerts</span>
-              <select
-                value={filters.shelved}
-                onChange={(e) => setFilters({ shelved: e.target.value as ShelvedFilter })}
-                data-testid="alert-filter-shelved"
-                className="min-h-10 w-full rounded-lg border border-slate-300 bg-white px-2 text-sm sm:w-auto"
-              >
-                {(Object.keys(SHELVED_LABEL) as ShelvedFilter[]).map((s) => (
-                  <option key={s} value={s}>
-                    {SHELVED_LABEL[s]}
-                  </option>
-                ))}
-              </select>
-            </label>
-            {technician ? (
-              <label className="col-span-2 inline-flex min-h-10 items-center gap-2 text-sm">
-                <input
-                  type="checkbox"
-                  checked={filters.mine}
-                  onChange={(e) => setFilters({ mine: e.target.checked })}
-                  data-testid="alert-filter-mine"
-                  className="h-4 w-4 rounded border-slate-300"
-                />
-                Assigned to me
-              </label>
-            ) : null}
-            {!isDefaultFilters(filters) ? (
-              <button type="button" onClick={() => setFilters(DEFAULT_FILTERS)} className="col-span-2 min-h-10 text-left text-sm font-medium text-brand-700 hover:underline sm:ml-auto">
-                Clear filters
-              </button>
-            ) : null}
+              );
+            })}
           </div>
         </div>
-      </Card>
+        <div className="grid grid-cols-2 gap-2 sm:flex sm:flex-wrap sm:items-center sm:gap-3">
+          <label className="min-w-0">
+            <span className="sr-only">System</span>
+            <select
+              value={filters.system ?? ""}
+              onChange={(e) => setFilters({ system: e.target.value || null })}
+              data-testid="alert-filter-system"
+              className="min-h-10 w-full rounded-lg border border-slate-300 bg-white px-2 text-sm sm:w-auto"
+            >
+              <SystemOptions systems={systems} selected={filters.system} />
+            </select>
+          </label>
+          <label className="min-w-0">
+            <span className="sr-only">Shelved alerts</span>
+            <select
+              value={filters.shelved}
+              onChange={(e) => setFilters({ shelved: e.target.value as ShelvedFilter })}
+              data-testid="alert-filter-shelved"
+              className="min-h-10 w-full rounded-lg border border-slate-300 bg-white px-2 text-sm sm:w-auto"
+            >
+              {(Object.keys(SHELVED_LABEL) as ShelvedFilter[]).map((s) => (
+                <option key={s} value={s}>
+                  {SHELVED_LABEL[s]}
+                </option>
+              ))}
+            </select>
+          </label>
+          {technician ? (
+            <label className="col-span-2 inline-flex min-h-10 items-center gap-2 text-sm">
+              <input
+                type="checkbox"
+                checked={filters.mine}
+                onChange={(e) => setFilters({ mine: e.target.checked })}
+                data-testid="alert-filter-mine"
+                className="h-4 w-4 rounded border-slate-300"
+              />
+              Assigned to me
+            </label>
+          ) : null}
+          {!isDefaultFilters(filters) ? (
+            <button type="button" onClick={() => setFilters(DEFAULT_FILTERS)} className="col-span-2 min-h-10 text-left text-sm font-medium text-brand-700 hover:underline sm:ml-auto">
+              Clear filters
+            </button>
+          ) : null}
+        </div>
+      </FiltersCard>
 
       {list.error && items.length > 0 ? (
         <p role="alert" className="mb-3 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">

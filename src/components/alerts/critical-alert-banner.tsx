@@ -1,14 +1,20 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useTRPC } from "@/components/trpc";
 import { useLiveEvent } from "@/components/live/use-live-feed";
+import { useBrowserNotifications } from "@/components/notifications/use-browser-notifications";
 import type { LiveAlertEvent } from "@/lib/live-events";
 import { playCriticalTone } from "./alert-sound";
 import { SoundToggle } from "./sound-toggle";
+import { missedCriticals } from "./missed-criticals";
 import { useAlertFeed } from "./use-alert-feed";
 
 const MAX_SHOWN = 3;
+
+type Cue = Pick<LiveAlertEvent, "alertId" | "systemCode" | "isCompliance" | "message">;
 
 /**
  * The visible and audible cue for a NEW critical alert (change "raised"), on every page of the app:
@@ -17,13 +23,44 @@ const MAX_SHOWN = 3;
  */
 export function CriticalAlertBanner() {
   const feed = useAlertFeed();
-  const [raised, setRaised] = useState<LiveAlertEvent[]>([]);
+  // the hidden-tab counterpart of this banner: OS notifications by the person's settings
+  useBrowserNotifications(feed);
+  const [raised, setRaised] = useState<Cue[]>([]);
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  // every alert cued on this page (dismissed ones too), and since when the feed may have missed some
+  const cued = useRef(new Set<string>());
+  const listeningSince = useRef<number | null>(null);
+  const wasLive = useRef(false);
+
+  const cue = (alerts: Cue[]) => {
+    const fresh = alerts.filter((a) => !cued.current.has(a.alertId));
+    if (!fresh.length) return;
+    for (const a of fresh) cued.current.add(a.alertId);
+    setRaised((prev) => [...fresh, ...prev]);
+    playCriticalTone();
+  };
 
   useLiveEvent(feed, "alert", (event) => {
     if (event.change !== "raised" || event.severity !== "critical") return;
-    setRaised((prev) => (prev.some((e) => e.alertId === event.alertId) ? prev : [event, ...prev]));
-    playCriticalTone();
+    cue([event]);
   });
+
+  // the feed does not replay: when it comes up (again), cue the criticals raised while it was away
+  useLiveEvent(feed, "ready", () => {
+    const since = listeningSince.current ?? performance.timeOrigin;
+    void queryClient
+      .fetchQuery(trpc.alerts.list.queryOptions({ status: "unacknowledged", severities: ["critical"], shelved: "hide", limit: 20 }))
+      .then((page) => cue(missedCriticals(page.items, since, cued.current)))
+      .catch(() => undefined); // the inbox and the badge show them anyway
+  });
+  useEffect(() => {
+    if (feed.status === "live") wasLive.current = true;
+    else if (wasLive.current) {
+      wasLive.current = false;
+      listeningSince.current = Date.now();
+    }
+  }, [feed.status]);
 
   if (raised.length === 0) return null;
   const dismiss = (id: string) => setRaised((prev) => prev.filter((e) => e.alertId !== id));

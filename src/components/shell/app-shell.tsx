@@ -17,19 +17,22 @@ export function AppShell({ user, children }: { user: { name: string; role: RoleN
           <Link href="/fleet" aria-label="EcoMate home">
             <Logo />
           </Link>
-          <nav aria-label="Main" className="hidden flex-1 md:block">
+          {/* nine links for an admin: in one row from 1280 px, in the menu below that */}
+          <nav aria-label="Main" className="hidden flex-1 xl:block">
             <NavLinks items={items} />
           </nav>
-          <div className="ml-auto hidden items-center gap-3 md:flex">
-            <span className="text-right text-sm leading-tight">
-              <span className="block font-medium" data-testid="user-name">{user.name}</span>
-              <span className="block text-xs text-slate-500" data-testid="user-role">
-                {ROLE_LABELS[user.role]} · {user.organizationName}
+          <div className="ml-auto hidden items-center gap-3 xl:flex">
+            <span className="max-w-44 text-right text-sm leading-tight">
+              <span className="block truncate font-medium" data-testid="user-name">{user.name}</span>
+              <span className="block truncate text-xs text-slate-500" data-testid="user-role" title={`${ROLE_LABELS[user.role]} · ${user.organizationName}`}>
+                {ROLE_LABELS[user.role]}
+                {/* the organisation where the row has room; its title says it everywhere */}
+                <span className="hidden 2xl:inline"> · {user.organizationName}</span>
               </span>
             </span>
             <SignOutButton />
           </div>
-          <details className="group relative ml-auto md:hidden">
+          <details className="group relative ml-auto xl:hidden">
             <summary className="relative flex h-10 w-10 cursor-pointer list-none items-center justify-center rounded-lg border border-slate-300" aria-label="Menu">
               <svg viewBox="0 0 24 24" className="h-5 w-5" aria-hidden="true"><path d="M4 7h16M4 12h16M4 17h16" stroke="currentColor" strokeWidth="2" strokeLinecap="round" /></svg>
               {/* on a phone the count shows on the closed menu too */}

@@ -13,5 +13,10 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/fleet", label: "Fleet", role: "viewer" },
   { href: "/alerts", label: "Alerts", role: "viewer", badge: "alerts" },
   { href: "/work-orders", label: "Work orders", role: "viewer" },
+  { href: "/parts", label: "Parts", role: "technician" },
+  { href: "/schedules", label: "Schedules", role: "manager" },
+  { href: "/reliability", label: "Reliability", role: "viewer" },
+  { href: "/predictions", label: "Predictions", role: "viewer" },
+  { href: "/settings", label: "Settings", role: "viewer" },
   { href: "/admin", label: "Admin", role: "admin" },
 ];

@@ -4,7 +4,8 @@ import { useEffect, useEffectEvent, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { toPlotData, type ChartColumns } from "./chart-data";
-import { formatAxisTime, formatTick, formatValue, type MetricKind } from "./format";
+import { strokeLimit, timeAxis, valueAxis } from "./chart-axes";
+import { formatValue, type MetricKind } from "./format";
 
 export interface ChartWindow {
   from: number;
@@ -31,10 +32,6 @@ interface MetricChartProps {
 const AVG = "#0e7490";
 const BAND = "rgba(8, 145, 178, 0.16)";
 const EDGE = "rgba(8, 145, 178, 0.45)";
-const LIMIT = "#dc2626";
-const AXIS = "#64748b";
-const GRID = "#eef2f6";
-const FONT = "11px ui-sans-serif, system-ui, sans-serif";
 
 /** The y range: the data's, padded, stretched to a nearby operating limit so the margin to it shows. */
 function yRange(kind: MetricKind, limit: MetricChartProps["limit"]): uPlot.Range.Function {
@@ -55,22 +52,7 @@ function yRange(kind: MetricKind, limit: MetricChartProps["limit"]): uPlot.Range
 
 function drawLimits(limit: MetricChartProps["limit"]): (u: uPlot) => void {
   return (u) => {
-    if (!limit) return;
-    const { ctx, bbox } = u;
-    ctx.save();
-    ctx.strokeStyle = LIMIT;
-    ctx.lineWidth = uPlot.pxRatio;
-    ctx.setLineDash([5 * uPlot.pxRatio, 4 * uPlot.pxRatio]);
-    for (const v of [limit.min, limit.max]) {
-      if (v == null) continue;
-      const y = Math.round(u.valToPos(v, "y", true));
-      if (y < bbox.top || y > bbox.top + bbox.height) continue;
-      ctx.beginPath();
-      ctx.moveTo(bbox.left, y);
-      ctx.lineTo(bbox.left + bbox.width, y);
-      ctx.stroke();
-    }
-    ctx.restore();
+    for (const v of [limit?.min, limit?.max]) if (v != null) strokeLimit(u, v);
   };
 }
 
@@ -125,28 +107,8 @@ export function MetricChart(props: MetricChartProps) {
       ],
       bands: [{ series: [1, 2], fill: BAND }],
       axes: [
-        {
-          stroke: AXIS,
-          font: FONT,
-          grid: { stroke: GRID, width: 1 },
-          ticks: { stroke: GRID, width: 1 },
-          space: 64,
-          values: (_u, splits, _axis, _space, incr) => splits.map((v) => formatAxisTime(v * 1000, incr * 1000, timeZone)),
-        },
-        {
-          stroke: AXIS,
-          font: FONT,
-          label: unit || undefined,
-          labelFont: FONT,
-          labelSize: unit ? 16 : 0,
-          grid: { stroke: GRID, width: 1 },
-          ticks: { stroke: GRID, width: 1 },
-          space: 28,
-          ...(kind === "boolean" ? { splits: () => [0, 1] } : {}),
-          values: (_u, splits, _axis, _space, incr) => splits.map((v) => (kind === "boolean" ? (v >= 0.5 ? "On" : "Off") : formatTick(v, incr))),
-          // tick values at 11 px plus the tick and gap
-          size: (_u, values) => Math.max(36, 20 + 6.8 * Math.max(0, ...(values ?? []).map((v) => v.length))),
-        },
+        timeAxis(timeZone, 64),
+        valueAxis(unit, kind === "boolean" ? { splits: () => [0, 1], values: (_u: uPlot, splits: number[]) => splits.map((v) => (v >= 0.5 ? "On" : "Off")) } : {}),
       ],
       legend: { show: true, live: true },
       cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: syncKey } },

@@ -117,6 +117,25 @@ export async function handleIngestRequest(req: Request, deps: IngestDeps): Promi
   return new Response(r.body, { status: r.status, headers: r.headers });
 }
 
+/** How long the rest of a refused body (413) is read and thrown away before the connection is cut. */
+const LINGER_MS = 3_000;
+
+/**
+ * A body we stopped reading (413): the answer goes out at once, and the rest of the body is read and
+ * discarded (never buffered) for up to LINGER_MS. Closing at once instead would make the kernel reset
+ * the connection over the unread bytes, and a client still sending can then lose the 413 itself
+ * (EPIPE/ECONNRESET before it reads the answer); nginx's lingering close does the same.
+ */
+function lingerThenClose(req: IncomingMessage): void {
+  const socket = req.socket;
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  const done = () => clearTimeout(timer);
+  req.once("end", done);
+  req.once("close", done);
+  req.resume();
+}
+
 /**
  * `POST /api/ingest` straight on Node's HTTP server (the web server in src/server/http routes it here
  * before Next.js): the same handling without a web Request and stream per request, which costs
@@ -141,8 +160,7 @@ export async function handleIngestNode(req: IncomingMessage, res: ServerResponse
     r = refuse(500, "internal", "The request failed on the server; nothing was stored. Retry later.");
   }
   if (res.destroyed) return;
-  // A body we did not read to the end (413) is not drained: the connection closes after the answer.
-  if (!req.complete) r.headers.connection = "close";
+  if (!req.complete) lingerThenClose(req);
   res.writeHead(r.status, { ...r.headers, "content-length": Buffer.byteLength(r.body) });
   res.end(r.body);
 }

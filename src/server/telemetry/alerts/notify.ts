@@ -12,6 +12,12 @@
  *                        (absent when the channel has no secret)
  * A 2xx answer is a delivery. Network errors, timeouts, 5xx and 429 are retried with exponential
  * backoff; any other answer (3xx, 4xx) is final.
+ *
+ * "Send test" (admin page) posts `WebhookTestPayload` once, with the same headers and signature and
+ * `X-EcoMate-Event: test`; receivers should answer 2xx and otherwise ignore it.
+ *
+ * E-mail goes to the organisation's e-mail channels and to the people whose own e-mail preference
+ * asks for the alert's severity (src/server/notifications/preferences.ts), each address once.
  */
 import { createHmac, randomUUID } from "node:crypto";
 import nodemailer, { type Transporter } from "nodemailer";
@@ -19,6 +25,7 @@ import type pg from "pg";
 import type { LiveAlertChange, LiveAlertEvent, LiveSeverity } from "@/lib/live-events";
 import type { Db } from "@/server/db";
 import { moduleLogger } from "@/server/logger";
+import { emailRecipients, meetsSeverity } from "@/server/notifications/preferences";
 
 export type AlertNotificationEvent = LiveAlertEvent & { organizationId: string };
 
@@ -67,12 +74,8 @@ const MAX_RETRY_DELAY_MS = 5 * 60_000;
 // pending for a quarter of an hour per attempt.
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 
-const SEVERITY_RANK: Record<LiveSeverity, number> = { critical: 4, major: 3, minor: 2, warning: 1 };
-
-/** Whether an alert of `severity` reaches a channel or person asking for `minSeverity` and above. */
-export function meetsSeverity(severity: LiveSeverity, minSeverity: LiveSeverity): boolean {
-  return SEVERITY_RANK[severity] >= SEVERITY_RANK[minSeverity];
-}
+// The severity order lives with the preferences (src/server/notifications/preferences.ts); kept here for callers.
+export { meetsSeverity };
 
 /**
  * Which changes reach people outside the app:
@@ -129,7 +132,7 @@ export function webhookPayload(event: AlertNotificationEvent, deliveryId: string
 }
 
 /** One line, no control characters, at most `max` characters (mail subjects, log fields). */
-function oneLine(text: string, max: number): string {
+export function oneLine(text: string, max: number): string {
   const flat = text.replace(/[\u0000-\u001f\u007f\s]+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
@@ -188,15 +191,171 @@ function originOf(target: string): string {
   }
 }
 
+function webhookUrl(target: string): URL | null {
+  try {
+    const url = new URL(target);
+    return url.protocol === "http:" || url.protocol === "https:" ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+function webhookHeaders(eventName: string, deliveryId: string, secret: string | null, body: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "user-agent": "EcoMate-Webhook/1",
+    "x-ecomate-event": eventName,
+    "x-ecomate-delivery": deliveryId,
+  };
+  if (secret) headers["x-ecomate-signature"] = signWebhookBody(secret, body);
+  return headers;
+}
+
+/** One POST of a webhook body: delivered, or failed with whether a retry may help. */
+async function postWebhook(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<AttemptOutcome> {
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { ...headers, "x-ecomate-timestamp": String(Math.floor(Date.now() / 1000)) },
+      body,
+      // A redirect is an answer of its own: following it could send the alert somewhere else.
+      redirect: "manual",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.body?.cancel().catch(() => undefined);
+    if (res.status >= 200 && res.status < 300) return { ok: true, detail: { status: res.status } };
+    const retry = res.status >= 500 || res.status === 429;
+    return { ok: false, retry, detail: { status: res.status }, retryAfterMs: retry ? retryAfterMs(res.headers.get("retry-after")) : undefined };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    return { ok: false, retry: true, detail: { err: e.name === "TimeoutError" ? `timed out after ${timeoutMs} ms` : (e.cause?.code ?? e.message) } };
+  }
+}
+
+export interface WebhookTestPayload {
+  event: "test";
+  deliveryId: string;
+  organizationId: string;
+  channelId: string;
+  message: string;
+  /** ISO-8601 time of the test */
+  at: string;
+}
+
+export interface WebhookTestResult {
+  delivered: boolean;
+  deliveryId: string;
+  /** the receiver's HTTP status, when it answered */
+  status?: number;
+  /** why it was not delivered (network error, timeout, bad target) */
+  error?: string;
+}
+
+/**
+ * "Send test" of the admin page: one signed POST through the same sender as alerts, no retries (an
+ * admin is waiting for the answer, and a retry would only hide what went wrong).
+ */
+export async function sendTestWebhook(
+  channel: { id: string; organizationId: string; target: string; secret: string | null },
+  opts: { timeoutMs?: number; now?: Date } = {},
+): Promise<WebhookTestResult> {
+  const deliveryId = randomUUID();
+  const url = webhookUrl(channel.target);
+  if (!url) return { delivered: false, deliveryId, error: "the target is not an http(s) URL" };
+  const payload: WebhookTestPayload = {
+    event: "test",
+    deliveryId,
+    organizationId: channel.organizationId,
+    channelId: channel.id,
+    message: "Test notification from EcoMate: this webhook receives alert notifications.",
+    at: (opts.now ?? new Date()).toISOString(),
+  };
+  const body = JSON.stringify(payload);
+  const outcome = await postWebhook(url, webhookHeaders("test", deliveryId, channel.secret, body), body, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const status = typeof outcome.detail.status === "number" ? outcome.detail.status : undefined;
+  const context = { channelId: channel.id, target: originOf(channel.target), deliveryId, status };
+  if (outcome.ok) {
+    log.info(context, "test webhook delivered");
+    return { delivered: true, deliveryId, status };
+  }
+  log.warn({ ...context, ...outcome.detail }, "test webhook not delivered");
+  return { delivered: false, deliveryId, ...(status !== undefined ? { status } : { error: String(outcome.detail.err ?? "no answer") }) };
+}
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export type MailOutcome =
+  | { ok: true; messageId: string | null; response: string | null }
+  | { ok: false; permanent: boolean; error: string; code?: string; responseCode?: number; command?: string };
+
+/** The SMTP server of an SMTP URL as `scheme://host:port`, without the user name and password it may carry. */
+export function smtpServerLabel(smtpUrl: string): string {
+  try {
+    const url = new URL(smtpUrl);
+    return `${url.protocol}//${url.host}`;
+  } catch {
+    return "(invalid SMTP URL)";
+  }
+}
+
+/**
+ * The one way e-mail leaves EcoMate: alert e-mails (NotificationDispatcher) and the admin page's test
+ * e-mail (src/server/notifications/email-test.ts) both send through it, so a test that passes proves
+ * the path alerts take. One message per call, no retries (the caller decides).
+ */
+export class SmtpMailer {
+  private transport?: Transporter;
+
+  constructor(
+    private readonly smtpUrl: string,
+    private readonly from: string = DEFAULT_FROM,
+  ) {}
+
+  /** Where mail goes, safe to show and log (no credentials). */
+  get server(): string {
+    return smtpServerLabel(this.smtpUrl);
+  }
+
+  private mailTransport(): Transporter {
+    if (!this.transport) {
+      const url = new URL(this.smtpUrl);
+      // nodemailer reads transport options from the URL's query; the operator's own values win.
+      for (const [key, value] of Object.entries(SMTP_TIMEOUTS)) if (!url.searchParams.has(key)) url.searchParams.set(key, String(value));
+      this.transport = nodemailer.createTransport(url.toString(), { from: this.from });
+    }
+    return this.transport;
+  }
+
+  async send(message: MailMessage): Promise<MailOutcome> {
+    try {
+      const info = await this.mailTransport().sendMail(message);
+      return { ok: true, messageId: info.messageId ?? null, response: typeof info.response === "string" ? info.response : null };
+    } catch (err) {
+      const e = err as Error & { responseCode?: number; code?: string; command?: string };
+      // SMTP 5xx is a permanent refusal (unknown mailbox, policy); 4xx and connection errors are transient.
+      // EENVELOPE: nodemailer found no valid recipient, which no retry changes.
+      const permanent = (typeof e.responseCode === "number" && e.responseCode >= 500) || e.code === "EENVELOPE";
+      return { ok: false, permanent, error: e.message, code: e.code, responseCode: e.responseCode, command: e.command };
+    }
+  }
+
+  close(): void {
+    this.transport?.close();
+    this.transport = undefined;
+  }
+}
+
 export class NotificationDispatcher {
   private readonly db: Db;
   private readonly pool: pg.Pool;
   private readonly retry: { attempts: number; baseMs: number };
   private readonly timeoutMs: number;
   private readonly appUrl?: string;
-  private readonly from: string;
-  private readonly smtpUrl?: string;
-  private transport?: Transporter;
+  private readonly mailer: SmtpMailer | null;
   private readonly pending = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
 
@@ -209,8 +368,7 @@ export class NotificationDispatcher {
     };
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.appUrl = opts.appUrl;
-    this.from = opts.from ?? DEFAULT_FROM;
-    this.smtpUrl = opts.smtpUrl;
+    this.mailer = opts.smtpUrl ? new SmtpMailer(opts.smtpUrl, opts.from ?? DEFAULT_FROM) : null;
   }
 
   /**
@@ -240,8 +398,7 @@ export class NotificationDispatcher {
   async close(): Promise<void> {
     this.stopping.abort();
     await this.drain();
-    this.transport?.close();
-    this.transport = undefined;
+    this.mailer?.close();
   }
 
   private async notify(event: AlertNotificationEvent): Promise<void> {
@@ -252,7 +409,7 @@ export class NotificationDispatcher {
       log.info({ alertId: event.alertId, systemCode: event.systemCode, change: event.change }, "notification suppressed: system in a maintenance window");
       return;
     }
-    const [webhooks, emails] = await Promise.all([this.webhookChannels(event), this.smtpUrl ? this.emailRecipients(event) : Promise.resolve([])]);
+    const [webhooks, emails] = await Promise.all([this.webhookChannels(event), this.mailer ? this.emailRecipients(event) : Promise.resolve([])]);
     log.debug({ alertId: event.alertId, change: event.change, webhooks: webhooks.length, emails: emails.length }, "notifying");
     await Promise.all([...webhooks.map((channel) => this.sendWebhook(event, channel)), ...emails.map((to) => this.sendEmail(event, to))]);
   }
@@ -273,92 +430,48 @@ export class NotificationDispatcher {
     return channels.filter((c) => meetsSeverity(event.severity, c.minSeverity));
   }
 
-  /** E-mail channels and the organisation's people who asked for e-mail at this severity, each address once. */
+  /** E-mail channels and the organisation's people whose e-mail preference (or role default) asks for this severity, each address once. */
   private async emailRecipients(event: AlertNotificationEvent): Promise<string[]> {
     const [channels, users] = await Promise.all([
       this.db.notificationChannel.findMany({
         where: { organizationId: event.organizationId, kind: "email", active: true },
         select: { target: true, minSeverity: true },
       }),
+      // every active person, not only those with a stored row: the role defaults apply to the others
       this.db.user.findMany({
-        where: { organizationId: event.organizationId, active: true, notificationPrefs: { some: { channel: "email", enabled: true } } },
-        select: { email: true, notificationPrefs: { where: { channel: "email" }, select: { minSeverity: true } } },
+        where: { organizationId: event.organizationId, active: true },
+        select: { email: true, role: true, notificationPrefs: { where: { channel: "email" }, select: { enabled: true, minSeverity: true } } },
       }),
     ]);
-    const byAddress = new Map<string, string>();
-    for (const c of channels) if (meetsSeverity(event.severity, c.minSeverity)) byAddress.set(c.target.trim().toLowerCase(), c.target.trim());
-    for (const u of users) {
-      const pref = u.notificationPrefs[0];
-      if (pref && meetsSeverity(event.severity, pref.minSeverity)) byAddress.set(u.email.toLowerCase(), u.email);
-    }
-    return [...byAddress.values()].filter((address) => address.length > 0);
+    return emailRecipients(
+      event.severity,
+      channels,
+      users.map((u) => ({ email: u.email, role: u.role, emailPreference: u.notificationPrefs[0] ?? null })),
+    );
   }
 
   private async sendWebhook(event: AlertNotificationEvent, channel: WebhookChannel): Promise<void> {
     const deliveryId = randomUUID();
     const context = { channelId: channel.id, target: originOf(channel.target), deliveryId, alertId: event.alertId, change: event.change };
-    let url: URL;
-    try {
-      url = new URL(channel.target);
-      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http(s)");
-    } catch {
+    const url = webhookUrl(channel.target);
+    if (!url) {
       log.error(context, "webhook not sent: the channel target is not an http(s) URL");
       return;
     }
     const body = JSON.stringify(webhookPayload(event, deliveryId, this.appUrl));
-    const headers: Record<string, string> = {
-      "content-type": "application/json",
-      "user-agent": "EcoMate-Webhook/1",
-      "x-ecomate-event": `alert.${event.change}`,
-      "x-ecomate-delivery": deliveryId,
-    };
-    if (channel.secret) headers["x-ecomate-signature"] = signWebhookBody(channel.secret, body);
-
-    await this.withRetries("webhook", context, async () => {
-      try {
-        const res = await fetch(url, {
-          method: "POST",
-          headers: { ...headers, "x-ecomate-timestamp": String(Math.floor(Date.now() / 1000)) },
-          body,
-          // A redirect is an answer of its own: following it could send the alert somewhere else.
-          redirect: "manual",
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-        await res.body?.cancel().catch(() => undefined);
-        if (res.status >= 200 && res.status < 300) return { ok: true, detail: { status: res.status } };
-        const retry = res.status >= 500 || res.status === 429;
-        return { ok: false, retry, detail: { status: res.status }, retryAfterMs: retry ? retryAfterMs(res.headers.get("retry-after")) : undefined };
-      } catch (err) {
-        const e = err as Error & { cause?: { code?: string } };
-        return { ok: false, retry: true, detail: { err: e.name === "TimeoutError" ? `timed out after ${this.timeoutMs} ms` : (e.cause?.code ?? e.message) } };
-      }
-    });
-  }
-
-  private mailTransport(): Transporter {
-    if (!this.transport) {
-      const url = new URL(this.smtpUrl!);
-      // nodemailer reads transport options from the URL's query; the operator's own values win.
-      for (const [key, value] of Object.entries(SMTP_TIMEOUTS)) if (!url.searchParams.has(key)) url.searchParams.set(key, String(value));
-      this.transport = nodemailer.createTransport(url.toString(), { from: this.from });
-    }
-    return this.transport;
+    const headers = webhookHeaders(`alert.${event.change}`, deliveryId, channel.secret, body);
+    await this.withRetries("webhook", context, () => postWebhook(url, headers, body, this.timeoutMs));
   }
 
   private async sendEmail(event: AlertNotificationEvent, to: string): Promise<void> {
+    const mailer = this.mailer!;
     const context = { alertId: event.alertId, change: event.change, to };
     const message = { to, subject: alertEmailSubject(event), text: alertEmailText(event, this.appUrl) };
     await this.withRetries("email", context, async () => {
-      try {
-        const info = await this.mailTransport().sendMail(message);
-        return { ok: true, detail: { messageId: info.messageId } };
-      } catch (err) {
-        const e = err as Error & { responseCode?: number; code?: string };
-        // SMTP 5xx is a permanent refusal (unknown mailbox, policy); 4xx and connection errors are transient.
-        // EENVELOPE: nodemailer found no valid recipient, which no retry changes.
-        const permanent = (typeof e.responseCode === "number" && e.responseCode >= 500) || e.code === "EENVELOPE";
-        return { ok: false, retry: !permanent, detail: { err: e.message, code: e.code, responseCode: e.responseCode } };
-      }
+      const sent = await mailer.send(message);
+      return sent.ok
+        ? { ok: true, detail: { messageId: sent.messageId } }
+        : { ok: false, retry: !sent.permanent, detail: { err: sent.error, code: sent.code, responseCode: sent.responseCode } };
     });
   }
 
