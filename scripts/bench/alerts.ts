@@ -12,7 +12,7 @@ import { MQTT_SERVICE_USERNAME } from "../../src/server/env/mqtt-service";
 import { hashPassword } from "../../src/server/auth/password";
 import type { LiveAlertEvent } from "../../src/lib/live-events";
 import { startMosquitto, type MosquittoHandle } from "../lib/mosquitto";
-import { figure, flag, machineLine, progress, scratchDatabase, stats } from "./common";
+import { figure, flag, machineLine, progress, scratchDatabase, stats, runBench, closeBench } from "./common";
 import { startWorkerProcess, waitUntil, type WorkerProcess } from "./worker-process";
 import { signInCookies, startBenchWebServer } from "./web";
 
@@ -80,9 +80,7 @@ async function main() {
     await Promise.all(workers.map((w) => w.exited));
     await mosquitto?.stop();
     delete process.env.MOSQUITTO_DYNSEC_URL;
-    await db.$disconnect();
-    await pool.end();
-    await scratch.drop();
+    await closeBench({ db, pool, scratch });
   };
   try {
     mosquitto = await startMosquitto("ecomate.conf");
@@ -220,7 +218,4 @@ async function main() {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

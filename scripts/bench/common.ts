@@ -10,6 +10,22 @@ export function adminDatabaseUrl(): string {
   return process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 }
 
+/** Runs a benchmark's main function: a failure prints its error and exits non-zero. */
+export function runBench(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
+
+/** Ends a benchmark: stops the processes it started, closes its connections, drops its scratch database. */
+export async function closeBench(parts: { children?: ({ kill(signal: NodeJS.Signals): boolean } | undefined)[]; db?: { $disconnect(): Promise<void> }; pool: pg.Pool; scratch: { drop(): Promise<void> } }): Promise<void> {
+  for (const child of parts.children ?? []) child?.kill("SIGTERM");
+  await parts.db?.$disconnect();
+  await parts.pool.end();
+  await parts.scratch.drop();
+}
+
 /** A fresh, migrated database of its own; `drop()` removes it. */
 export async function scratchDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = adminDatabaseUrl();
@@ -20,15 +36,7 @@ export async function scratchDatabase(prefix: string): Promise<{ url: string; dr
   return { url, drop: () => dropDatabaseIfExists(admin, name) };
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from "../../src/lib/random";
 
 export function stats(values: number[]): { median: number; min: number; max: number; p95: number; p99: number } {
   const s = [...values].sort((a, b) => a - b);

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { createDbState } from "../../src/server/db";
 import { buildReason } from "../lib/build-state";
-import { backendPids, cpuTicks, figure, flag, machineLine, machineTicks, progress, scratchDatabase, stats } from "./common";
+import { backendPids, cpuTicks, figure, flag, machineLine, machineTicks, progress, scratchDatabase, stats, runBench, closeBench } from "./common";
 import { buildBodies, copyBaseline, createBenchFleet, createCopyTable, SERIES_PER_DEVICE } from "./fleet";
 import { freePort } from "../lib/mosquitto";
 
@@ -171,14 +171,8 @@ async function main() {
       `summary: HTTP ingest ${h.median.toFixed(0)} readings/s committed (batches of ${BATCH}, ${concurrency} concurrent, ${deviceCount} devices, live timestamps, rollups and latest values included) = ${q.median.toFixed(2)} x raw COPY (${c.median.toFixed(0)} rows/s, paired per round); goal >= 100000/s and >= 0.5 x`,
     );
   } finally {
-    app?.kill("SIGTERM");
-    await db.$disconnect();
-    await pool.end();
-    await scratch.drop();
+    await closeBench({ children: [app], db, pool, scratch });
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -12,7 +12,7 @@ import { createDbState } from "../../src/server/db";
 import { MQTT_SERVICE_USERNAME } from "../../src/server/env/mqtt-service";
 import { startMosquitto, type MosquittoHandle } from "../lib/mosquitto";
 import { startWorkerProcess, waitUntil, type WorkerProcess } from "./worker-process";
-import { backendPids, cpuTicks, figure, flag, machineLine, machineTicks, progress, scratchDatabase, stats } from "./common";
+import { backendPids, cpuTicks, figure, flag, machineLine, machineTicks, progress, scratchDatabase, stats, runBench, closeBench } from "./common";
 
 const PER_MESSAGE = 100; // readings per message: 20 series x 5 timestamps
 const messagesPerRound = flag("messages", 4000);
@@ -46,9 +46,7 @@ async function main() {
       await Promise.all(workers.map((w) => w.exited));
       await mosquitto?.stop();
       delete process.env.MOSQUITTO_DYNSEC_URL;
-      await db.$disconnect();
-      await pool.end();
-      await scratch.drop();
+      await closeBench({ db, pool, scratch });
     })());
   // Ctrl-C still removes the broker, the workers and the scratch database.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -291,7 +289,4 @@ async function main() {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

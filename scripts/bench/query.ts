@@ -12,7 +12,7 @@ import { createDatabaseIfMissing, databaseUrl, dropDatabaseIfExists } from "../.
 import { prepareDatabase } from "../../src/server/db/prepare";
 import { compactTelemetry } from "../../src/server/telemetry/compaction";
 import { planChart, querySeriesChart, type ChartBucket } from "../../src/server/telemetry/query";
-import { adminDatabaseUrl, figure, flag, machineLine, mulberry32, progress, stats } from "./common";
+import { adminDatabaseUrl, figure, flag, machineLine, mulberry32, progress, stats, runBench } from "./common";
 import { copySlots, formatDuration, type DataSpec } from "./telemetry-data";
 
 const DB_NAME = "ecomate_bench_query";
@@ -343,7 +343,4 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

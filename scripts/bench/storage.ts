@@ -7,7 +7,7 @@
 import pg from "pg";
 import { compactTelemetry } from "../../src/server/telemetry/compaction";
 import { readPoints } from "../../src/server/telemetry/points";
-import { figure, flag, machineLine, mulberry32, progress, scratchDatabase } from "./common";
+import { figure, flag, machineLine, mulberry32, progress, scratchDatabase, runBench } from "./common";
 import { copySlots, formatDuration, slotTime, slotValue, type DataSpec } from "./telemetry-data";
 
 const readings = Math.round(flag("readings", 4_000_000));
@@ -145,7 +145,4 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

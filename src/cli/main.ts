@@ -12,9 +12,15 @@ import { createDevice, listDevices, revokeDevice, rotateDeviceToken } from "@/se
 import { createUser, listUsers, resetPassword } from "@/server/users/manage-users";
 import { exportTelemetry, type Resolution } from "@/server/telemetry/export-telemetry";
 import { formatProblem, importTelemetry, ImportRejectedError, type ImportProgress } from "@/server/telemetry/import-telemetry";
+import { exportWorkOrders } from "@/server/maintenance/work-order-csv/export-work-orders";
+import { formatCsvProblem, importWorkOrders, readWorkOrderFile, WorkOrderImportRejectedError } from "@/server/maintenance/work-order-csv/import-work-orders";
 import { isDemoSeeded, seedDemo, writeDemoDevices } from "@/server/seed";
 import { syncBrokerFromEnv } from "@/server/mqtt/mosquitto-dynsec";
+import { runPredictions } from "@/server/predictions/run-predictions";
+import { trainPumpRiskModel } from "@/server/predictions/risk/train-pump-risk-model";
 import { info, printJson, printTable } from "./output";
+import { registerRulCommand } from "./rul";
+import { registerDetect } from "./detect";
 
 const ALL = { all: true } as const;
 
@@ -134,7 +140,36 @@ export function buildProgram(): Command {
       info(`exported ${result.rows} rows`);
     });
 
+  exp
+    .command("work-orders")
+    .description("work orders as CSV (columns: docs/maintenance.md), re-importable with import work-orders")
+    .option("--system <code>", "only this system")
+    .option("--from <iso>", "opened from, inclusive")
+    .option("--to <iso>", "opened before, exclusive")
+    .option("--output <file>", "write to a file instead of stdout")
+    .action(async (opts: { system?: string; from?: string; to?: string; output?: string }) => {
+      const filter = { systemCode: opts.system, from: opts.from ? parseInstant(opts.from, "--from") : undefined, to: opts.to ? parseInstant(opts.to, "--to") : undefined };
+      const out = opts.output ? fs.createWriteStream(opts.output) : process.stdout;
+      const result = await withDb((database) => exportWorkOrders(database, ALL, filter, out));
+      if (opts.output) await new Promise<void>((resolve, reject) => (out as fs.WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
+      info(`exported ${result.rows} work orders`);
+    });
+
   const imp = program.command("import").description("import data from files");
+  imp
+    .command("work-orders <file>")
+    .description("import work orders from CSV (columns: docs/maintenance.md); all rows or none; - reads stdin")
+    .option("--json", "JSON output")
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const text = readWorkOrderFile(file);
+      const result = await withDb((database) => importWorkOrders(database, ALL, cliActor(), { text, source: file === "-" ? "stdin" : file })).catch((err: unknown) => {
+        // one line per problem; main() prints the one-line reason last
+        if (err instanceof WorkOrderImportRejectedError) for (const p of err.problems) info(`  ${formatCsvProblem(p)}`);
+        throw err;
+      });
+      if (opts.json) printJson(result);
+      else process.stdout.write(`${result.imported} work orders imported${result.numbers.length ? ` (WO-${Math.min(...result.numbers)} to WO-${Math.max(...result.numbers)})` : ""}\n`);
+    });
   imp
     .command("telemetry <file>")
     .description("import one system's readings from CSV (wide: a time column, then metric or component/metric columns; long: ts,metric,value[,component]); - reads stdin")
@@ -230,14 +265,73 @@ export function buildProgram(): Command {
             if (opts.json) printJson({ seeded: false });
             return;
           }
-          const result = await seedDemo(database);
+          const result = await seedDemo(database, { telemetryHistory: { pool: getPool(), pumpYear: true } });
           const file = writeDemoDevices(cliEnv().ECOMATE_DATA_DIR, result.devices);
           info(`seeded ${result.sites} sites, ${result.systems} systems, ${result.components} components, ${result.users} users; device tokens in ${file}`);
+          const history = result.telemetryHistory;
+          if (history && "error" in history) info(`the telemetry history was not written: ${history.error}`);
+          else if (history) info(`${history.readings} readings of telemetry history (14 days) for ${history.systems.join(", ")}`);
+          const pumps = result.pumpHistory;
+          if (pumps && "error" in pumps) info(`the pump history was not written: ${pumps.error}`);
+          else if (pumps) info(`${pumps.readings} readings of hourly pump history (a year, ${pumps.failures} failures) for ${pumps.systems.length} systems`);
           if (opts.json) printJson({ seeded: true, ...result });
         },
         { migrate: true },
       );
     });
+
+  const predictions = program.command("predictions").description("degradation models and predictive work orders");
+  predictions
+    .command("run")
+    .description("score the degradation models now (the worker does it every hour) and act on them")
+    .option("--system <code>", "only this system")
+    .option("--json", "JSON output")
+    .action(async (opts: { system?: string; json?: boolean }) => {
+      const result = await withDb((database) => runPredictions(database, new Date(), { systemCode: opts.system }));
+      if (opts.json) return printJson(result);
+      const actions = Object.entries(result.actions).map(([a, n]) => `${n} ${a}`).join(", ");
+      info(`scored ${result.scored} component(s)${actions ? `: ${actions}` : ""}; ${result.skipped.length} skipped, ${result.failed.length} failed`);
+      for (const f of result.failed) info(`failed: ${f.system} ${f.component} ${f.model}: ${f.message}`);
+      printTable(
+        result.workOrders.map((w) => ({ workOrder: `WO-${w.number}`, system: w.system, component: w.component, model: w.model })),
+        ["workOrder", "system", "component", "model"],
+      );
+    });
+
+  predictions
+    .command("train")
+    .description("train the pump-set failure-risk model now on the last year of telemetry and work orders (the worker does it weekly)")
+    .option("--org <slug>", "only this organisation (default: every organisation with pump sets)")
+    .option("--json", "JSON output")
+    .action(async (opts: { org?: string; json?: boolean }) => {
+      const results = await withDb(async (database) => {
+        const orgs = await database.organization.findMany({
+          where: { ...(opts.org ? { slug: opts.org } : {}), systems: { some: { components: { some: { type: "pump", status: "active" } } } } },
+          select: { id: true, slug: true },
+          orderBy: { slug: "asc" },
+        });
+        if (opts.org && orgs.length === 0) throw new AppError("NOT_FOUND", `Organisation "${opts.org}" was not found or has no pump sets`);
+        const out = [];
+        for (const o of orgs) {
+          let shown = -1;
+          const result = await trainPumpRiskModel(database, o.id, new Date(), cliActor(), {
+            onProgress: (share) => {
+              const step = Math.floor(share * 10);
+              if (step > shown) info(`${o.slug}: training ${Math.round(share * 100)} %`);
+              shown = Math.max(shown, step);
+            },
+          });
+          out.push({ organization: o.slug, ...result });
+        }
+        return out;
+      });
+      if (opts.json) return printJson(results);
+      for (const r of results) info(`${r.organization}: version ${r.version} ${r.status}: ${r.message}`);
+    });
+
+  registerDetect(program);
+
+  registerRulCommand(program);
 
   return program;
 }

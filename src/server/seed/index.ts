@@ -1,14 +1,20 @@
 import fs from "node:fs";
 import path from "node:path";
+import type pg from "pg";
 import type { Db } from "@/server/db";
-import { initDb } from "@/server/db";
+import { getPool, initDb } from "@/server/db";
 import { hashPassword } from "@/server/auth/password";
 import { ensureCatalogues } from "@/server/db/catalogues";
 import { generateDeviceToken, hashDeviceToken, tokenPrefix } from "@/server/devices/device-token";
 import { telemetryTopic } from "@/server/devices/manage-devices";
 import { parseCoreEnv } from "@/server/env/core";
+import { moduleLogger } from "@/server/logger";
 import { defaultRulesFor, toAlertRuleRows } from "@/server/telemetry/alerts/default-rules";
+import { seedDegradationHistory, type DegradationHistoryResult } from "./degradation-history";
+import { seedMaintenanceHistory, type SeededSystem } from "./maintenance-history";
+import { seedPumpHistory, type PumpHistoryResult } from "./pump-history";
 import { DEMO_MODELS, DEMO_ORG, DEMO_PARTS, DEMO_SITES, DEMO_SUPPLIERS, DEMO_USERS, SECOND_ORG, SECOND_ORG_SITES, type SiteSpec } from "./demo-fleet";
+import { mulberry32 } from "@/lib/random";
 
 export interface DemoDeviceCredential {
   id: string;
@@ -25,20 +31,30 @@ export interface SeedResult {
   components: number;
   users: number;
   devices: DemoDeviceCredential[];
+  /** null: not asked for; `error`: the fleet is seeded but its telemetry history could not be written */
+  telemetryHistory: DegradationHistoryResult | { error: string } | null;
+  /** null: not asked for; `error`: the fleet is seeded but the pump history could not be written */
+  pumpHistory: PumpHistoryResult | { error: string } | null;
 }
 
-// Small deterministic PRNG so a re-seeded demo looks the same (serials, install dates, stock).
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+export interface SeedOptions {
+  hashCost?: { N: number; r: number; p: number };
+  /**
+   * Also write two weeks of telemetry for the degradation models (degradation-history.ts) through
+   * the telemetry store on `pool` (the same database as `db`), once the seed has committed.
+   */
+  telemetryHistory?: {
+    pool: pg.Pool;
+    now?: Date;
+    /** and a year of hourly pump telemetry for the failure-risk model to learn from (pump-history.ts) */
+    pumpYear?: boolean;
   };
 }
 
+
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+const log = moduleLogger("seed");
 
 async function seedOrganization(
   tx: Tx,
@@ -50,8 +66,10 @@ async function seedOrganization(
   const organization = await tx.organization.create({ data: { slug: org.slug, name: org.name } });
   const organizationId = organization.id;
 
+  const userIds = new Map<string, string>();
   for (const u of users) {
-    await tx.user.create({ data: { organizationId, email: u.email, name: u.name, role: u.role as never, passwordHash: u.passwordHash } });
+    const row = await tx.user.create({ data: { organizationId, email: u.email, name: u.name, role: u.role as never, passwordHash: u.passwordHash } });
+    if (!userIds.has(u.role)) userIds.set(u.role, row.id);
   }
 
   const supplierIds = new Map<string, string>();
@@ -74,6 +92,8 @@ async function seedOrganization(
     });
     partIds.set(p.partNumber, row.id);
   }
+  const unitCosts = new Map<string, number>(DEMO_PARTS.map((p) => [p.partNumber, p.unitCost]));
+  const seededSystems: SeededSystem[] = [];
 
   const metricIds = new Map((await tx.metric.findMany({ where: { builtIn: true }, select: { id: true, key: true } })).map((m) => [m.key, m.id]));
 
@@ -153,6 +173,8 @@ async function seedOrganization(
       await tx.alertRule.createMany({ data: toAlertRuleRows(defaultRulesFor(model), { organizationId, systemId: system.id, metricIds }) });
 
       const componentIds = new Map<string, string>();
+      const seeded: SeededSystem = { id: system.id, code: sys.code, siteId: siteRow.id, commissionedAt, components: [] };
+      seededSystems.push(seeded);
       for (const c of model.components) {
         // wear parts were replaced at some point after commissioning; the rest is original
         const replaced = c.type === "lamp" || c.type === "sleeve" || c.type === "filter";
@@ -175,6 +197,12 @@ async function seedOrganization(
         });
         componentIds.set(c.code, row.id);
         components++;
+        seeded.components.push({
+          id: row.id,
+          code: c.code,
+          type: c.type,
+          bom: (c.bom ?? []).map((b) => ({ partId: partIds.get(b.part)!, quantity: b.quantity, unitCost: unitCosts.get(b.part) ?? 0 })),
+        });
         if (c.bom?.length) {
           await tx.bomItem.createMany({
             data: c.bom.map((b) => ({ componentId: row.id, partId: partIds.get(b.part)!, quantity: b.quantity })),
@@ -190,18 +218,29 @@ async function seedOrganization(
       devices.push({ id, token, system: sys.code, organization: org.slug, mqtt: { username: id, topic: telemetryTopic(id) } });
     }
   }
+  const technicianId = userIds.get("technician") ?? userIds.get("admin") ?? null;
+  const maintenance = await seedMaintenanceHistory(tx, {
+    organizationId,
+    systems: seededSystems,
+    technicianId,
+    managerId: userIds.get("manager") ?? userIds.get("admin") ?? null,
+    rand,
+  });
   await tx.auditLog.create({
-    data: { organizationId, actorType: "system", actor: "seed", action: "demo.seed", entityType: "organization", entityId: organizationId, details: { systems, components } },
+    data: { organizationId, actorType: "system", actor: "seed", action: "demo.seed", entityType: "organization", entityId: organizationId, details: { systems, components, ...maintenance } },
   });
   return { systems, components, devices };
 }
 
-/** Loads the demo fleet (both organisations) in one transaction: all of it or nothing. */
-export async function seedDemo(db: Db, options: { hashCost?: { N: number; r: number; p: number } } = {}): Promise<SeedResult> {
+/**
+ * Loads the demo fleet (both organisations) in one transaction: all of it or nothing; then, when
+ * asked, the telemetry history (written through the pg pool, so after the commit, never inside it).
+ */
+export async function seedDemo(db: Db, options: SeedOptions = {}): Promise<SeedResult> {
   await ensureCatalogues(db);
   const hashed = await Promise.all(DEMO_USERS.map(async (u) => ({ ...u, passwordHash: await hashPassword(u.password, options.hashCost) })));
   const rand = mulberry32(20261127);
-  return db.$transaction(
+  const seeded = await db.$transaction(
     async (tx) => {
       const a = await seedOrganization(tx, DEMO_ORG, DEMO_SITES, hashed.filter((u) => u.org === DEMO_ORG.slug), rand);
       const b = await seedOrganization(tx, SECOND_ORG, SECOND_ORG_SITES, hashed.filter((u) => u.org === SECOND_ORG.slug), rand);
@@ -216,6 +255,27 @@ export async function seedDemo(db: Db, options: { hashCost?: { N: number; r: num
     },
     { timeout: 120_000, maxWait: 10_000 },
   );
+  if (!options.telemetryHistory) return { ...seeded, telemetryHistory: null, pumpHistory: null };
+  const { pool, now, pumpYear } = options.telemetryHistory;
+  // The fleet has committed and its device tokens exist only in this result: the caller must get
+  // them even when a history (a demo nicety, all or nothing on its own) could not be written.
+  let telemetryHistory: SeedResult["telemetryHistory"];
+  try {
+    telemetryHistory = await seedDegradationHistory(db, pool, { now });
+    log.info({ ...telemetryHistory }, "demo telemetry history written");
+  } catch (error) {
+    log.warn({ err: error }, "the demo fleet is seeded, but its telemetry history could not be written");
+    telemetryHistory = { error: (error as Error).message };
+  }
+  if (!pumpYear) return { ...seeded, telemetryHistory, pumpHistory: null };
+  try {
+    const pumpHistory = await seedPumpHistory(db, pool, { now });
+    log.info({ ...pumpHistory }, "demo pump history written");
+    return { ...seeded, telemetryHistory, pumpHistory };
+  } catch (error) {
+    log.warn({ err: error }, "the demo fleet is seeded, but its pump history could not be written");
+    return { ...seeded, telemetryHistory, pumpHistory: { error: (error as Error).message } };
+  }
 }
 
 export function demoDevicesPath(dataDir: string): string {
@@ -239,7 +299,7 @@ export async function seedDemoIfEmpty(databaseUrl: string): Promise<{ seeded: bo
   const db = initDb(databaseUrl);
   await ensureCatalogues(db);
   if (await isDemoSeeded(db)) return { seeded: false };
-  const result = await seedDemo(db);
+  const result = await seedDemo(db, { telemetryHistory: { pool: getPool(), pumpYear: true } });
   writeDemoDevices(parseCoreEnv().ECOMATE_DATA_DIR, result.devices);
   return { seeded: true };
 }
