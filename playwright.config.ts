@@ -30,7 +30,8 @@ export default defineConfig({
   webServer: {
     command: "node_modules/.bin/tsx e2e/server.ts",
     url: `http://127.0.0.1:${port}/api/health`,
-    timeout: 240_000,
+    // a production build on a 2-core machine, more when it is busy
+    timeout: 480_000,
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",

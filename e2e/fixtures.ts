@@ -15,5 +15,5 @@ export async function signIn(page: Page, who: { email: string; password: string 
   await page.getByLabel("Email").fill(who.email);
   await page.getByLabel("Password").fill(who.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(new RegExp(`${path.replace(/[/]/g, "\\/")}$`));
+  await expect(page).toHaveURL(new RegExp(`${path.replace(/[/?.+*()[\]{}|^$\\]/g, "\\$&")}$`));
 }

@@ -39,7 +39,9 @@ async function main() {
   const url = databaseUrl(adminUrl, dbName);
   await prepareDatabase(url);
   const state = createDbState(url, 2);
-  await seedDemo(state.db);
+  // with the degradation models' two weeks of history (NBG-03, LIS-02, NBG-04; never NBG-01/02) and
+  // the failure-risk model's year of pump history (ten systems; never NBG-01/02)
+  await seedDemo(state.db, { telemetryHistory: { pool: state.pool, pumpYear: true } });
   // a device of NBG-01 for the journeys that publish readings (mosquitto_pub, as a device would)
   const device = await createDevice(state.db, { all: true }, { type: "cli", label: "e2e" }, { systemCode: "NBG-01" });
   await state.db.$disconnect();

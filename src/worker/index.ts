@@ -27,6 +27,7 @@ import { LivePublisher } from "@/server/telemetry/live-publisher";
 import { startAlertEngine, type AlertEngine, type AlertEngineOptions } from "@/server/telemetry/alerts/engine";
 import { announceAlertEvent } from "@/server/telemetry/alerts/lifecycle";
 import { findAlertsToEscalate, NotificationDispatcher } from "@/server/telemetry/alerts/notify";
+import { startEmailTestListener } from "@/server/notifications/email-test";
 import { handleMetricsNode } from "@/server/ops/metrics";
 import { scheduleTelemetryMaintenance } from "@/worker/maintenance";
 
@@ -175,6 +176,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     options.alerts === false
       ? null
       : new NotificationDispatcher({ db: getDb(), pool, smtpUrl: options.notify?.smtpUrl, from: options.notify?.from, appUrl: options.notify?.appUrl });
+  // "Send test e-mail" on the admin page: answered by the processes that send alert e-mail, with their SMTP settings.
+  const emailTests = !dispatcher
+    ? null
+    : startEmailTestListener({ pool, db: getDb(), smtp: { url: options.notify?.smtpUrl, from: options.notify?.from }, log: log.child({ module: "email-test" }) });
   const alerts = !dispatcher
     ? null
     : startAlertEngine({
@@ -219,6 +224,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       maintenance?.stop();
       await alerts?.stop();
       await dispatcher?.close();
+      await emailTests?.stop();
       metricsServer?.close();
       ingest.stop();
       const first = clients[0];

@@ -25,18 +25,22 @@ afterAll(async () => {
 });
 
 async function connect(options: mqtt.IClientOptions): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000, ...options });
+  const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 15_000, ...options });
   clients.push(client);
   return client;
 }
 
 const device = () => createDevice(db, { all: true }, actor, { systemCode: org.systemCodes[0]! });
 
-/** Resolves when the broker has closed `client`'s connection; fails after 5 s. */
+/**
+ * Resolves when the broker has closed `client`'s connection; fails after 15 s. The broker re-verifies
+ * every connection only each minute here (recheckIntervalMs), so a close within that comes from the
+ * device-change notification.
+ */
 function closed(client: MqttClient, what = "the broker closes the connection"): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (!client.connected) return resolve();
-    const timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), 5_000);
+    const timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), 15_000);
     client.once("close", () => {
       clearTimeout(timer);
       resolve();
@@ -106,10 +110,8 @@ describe("embedded broker device auth", () => {
     await client.subscribeAsync(`ecomate/v1/${d.id}/commands`, { qos: 1 });
     const gone = closed(client, "the revoked device is disconnected");
 
-    const started = Date.now();
     await revokeDevice(db, { all: true }, actor, d.id);
     await gone;
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(client.connected).toBe(false);
     await expect(connect({ username: d.id, password: d.token })).rejects.toThrow(/Bad username or password/i);
   });

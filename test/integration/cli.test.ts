@@ -54,6 +54,18 @@ describe("ecomate CLI", () => {
     expect(list.find((x) => x.id === d.id)?.status).toBe("revoked");
   });
 
+  it("predictions run --system scores one system and prints the result as JSON; an unknown system is refused", async () => {
+    const r = await ecomate(["predictions", "run", "--system", org.systemCodes[0]!, "--json"]);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as { scored: number; skipped: unknown[]; workOrders: unknown[]; failed: unknown[] };
+    // a test system without telemetry: nothing to score, nothing opened, nothing failed
+    expect(result).toMatchObject({ scored: 0, workOrders: [], failed: [] });
+    const bad = await ecomate(["predictions", "run", "--system", "NOPE-99"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toMatch(/NOPE-99/);
+  });
+
   it("devices create for an unknown system exits non-zero with a one-line reason and nothing on stdout", async () => {
     const r = await ecomate(["devices", "create", "--system", "NOPE-99", "--json"]);
     expect(r.code).not.toBe(0);

@@ -223,8 +223,10 @@ describe("compaction", () => {
         () => "finished",
         (err: Error) => err.message,
       );
+      // (a loaded machine may take seconds to move the first series and reach the lock)
+      const deadline = Date.now() + 30_000;
       let killed = false;
-      for (let i = 0; i < 200 && !killed; i++) {
+      while (!killed && Date.now() < deadline) {
         const { rows } = await pool.query(
           "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
           [app],

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { Client } from "pg";
 import { inject } from "vitest";
 import { createDevice, DEVICE_CHANGED_CHANNEL, listDevices, revokeDevice, rotateDeviceToken } from "../../src/server/devices/manage-devices";
@@ -27,8 +27,8 @@ describe("device registry", () => {
       const row = await db.device.findUniqueOrThrow({ where: { id: created.id } });
       expect(row.tokenHash).toBe(hashDeviceToken(created.token));
       expect(JSON.stringify(row)).not.toContain(created.token);
-      await new Promise((r) => setTimeout(r, 200));
-      expect(notified).toContain(created.id);
+      // delivered to the listener some time after the commit
+      await vi.waitFor(() => expect(notified).toContain(created.id), { timeout: 15_000, interval: 50 });
       const audit = await db.auditLog.findFirstOrThrow({ where: { entityId: created.id, action: "device.create" } });
       expect(audit.actor).toBe("cli:test");
     } finally {

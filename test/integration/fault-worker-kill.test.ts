@@ -3,17 +3,21 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import mqtt from "mqtt";
 import { getPool } from "../../src/server/db";
 import { createDevice } from "../../src/server/devices/manage-devices";
+import { startEmbeddedBroker, type EmbeddedBrokerHandle } from "../../src/server/infra/embedded-broker";
 import { makeOrg, testDb } from "./helpers";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const db = testDb();
 const pool = getPool();
 const workerId = `kill-${randomBytes(3).toString("hex")}`;
+// A broker of its own: a worker of another test file on a shared broker would take this device's
+// messages too and store them while this worker is dead, so nothing would wait for the restart.
+let broker: EmbeddedBrokerHandle;
 let child: ChildProcess | undefined;
 let workerLog = "";
 let subscribed: Promise<void> = Promise.resolve();
@@ -22,7 +26,7 @@ function startWorkerProcess(): ChildProcess {
   // node with tsx's loader (not the tsx wrapper): one process, so SIGKILL hits the worker itself
   const p = spawn(process.execPath, ["--import", "tsx", "src/worker/index.ts"], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: inject("databaseUrl"), MQTT_URL: inject("mqttUrl"), WORKER_ID: workerId, WORKER_MAINTENANCE: "false", WORKER_ALERTS: "false", LOG_LEVEL: process.env.DEBUG_FAULT ? "debug" : "info" },
+    env: { ...process.env, DATABASE_URL: inject("databaseUrl"), MQTT_URL: broker.url, WORKER_ID: workerId, WORKER_MAINTENANCE: "false", WORKER_ALERTS: "false", LOG_LEVEL: process.env.DEBUG_FAULT ? "debug" : "info" },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let onSubscribed: () => void = () => undefined;
@@ -40,10 +44,15 @@ async function count(systemId: string): Promise<number> {
   return rows[0].n;
 }
 
+beforeAll(async () => {
+  broker = await startEmbeddedBroker({ port: 0 });
+});
+
 afterAll(async () => {
   child?.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, process.env.DEBUG_FAULT ? 3000 : 0));
   child?.kill("SIGKILL");
+  await broker?.stop();
 });
 
 describe("fault: worker killed mid-stream", () => {
@@ -53,10 +62,9 @@ describe("fault: worker killed mid-stream", () => {
     const device = await createDevice(db, { all: true }, { type: "cli", label: "test" }, { systemCode: system.code });
 
     child = startWorkerProcess();
-    // Wait until this worker's session exists: a loaded machine takes seconds to start it, and other
-    // test files' workers on the same broker and database would store the first message meanwhile.
+    // Wait until this worker's session exists: a loaded machine takes seconds to start it.
     await Promise.race([subscribed, new Promise((_, reject) => setTimeout(() => reject(new Error(`the worker did not subscribe within 60 s:\n${workerLog}`)), 60_000))]);
-    const publisher = await mqtt.connectAsync(inject("mqttUrl"), { clientId: `pub-${workerId}`, username: device.id, password: device.token, protocolVersion: 4, clean: true });
+    const publisher = await mqtt.connectAsync(broker.url, { clientId: `pub-${workerId}`, username: device.id, password: device.token, protocolVersion: 4, clean: true });
     const topic = `ecomate/v1/${device.id}/telemetry`;
     const t0 = Date.parse("2026-11-15T00:00:00.000Z");
     const MESSAGES = 300;

@@ -1,5 +1,5 @@
 import net from "node:net";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { checkBroker, checkHealth, closeHealthChecks } from "@/server/health";
 import { startEmbeddedBroker } from "@/server/infra/embedded-broker";
 import { parseCoreEnv } from "@/server/env/core";
@@ -27,7 +27,7 @@ describe("checkHealth", () => {
       await broker.stop();
     }
     // The probe client notices the lost connection.
-    await expect.poll(() => checkBroker(broker.url), { timeout: 5_000 }).toBe("error");
+    await expect.poll(() => checkBroker(broker.url), { timeout: 15_000 }).toBe("error");
     expect(await checkHealth({ databaseUrl, mqttUrl: broker.url })).toEqual({ status: "error", db: "ok", broker: "error" });
   });
 
@@ -47,8 +47,14 @@ describe("checkHealth", () => {
   });
 
   it("reports a broker that never answers within the first-connect window", async () => {
-    const started = Date.now();
-    expect(await checkBroker(`mqtt://127.0.0.1:${await closedPort()}`)).toBe("error");
-    expect(Date.now() - started).toBeLessThan(1_500); // refused: no need to wait for the timeout
+    const url = `mqtt://127.0.0.1:${await closedPort()}`;
+    // Refused: no need to wait for the first-connect timeout. With the timers stopped that timeout
+    // cannot fire, so the answer can only come from the refused connection.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      expect(await checkBroker(url)).toBe("error");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

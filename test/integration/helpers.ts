@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { TRPCError } from "@trpc/server";
 import { inject } from "vitest";
 import { initDb, type Db } from "../../src/server/db";
 import { createCaller } from "../../src/server/api/root";
@@ -55,4 +56,14 @@ export async function makeOrg(db: Db, opts: { systems?: number } = {}): Promise<
 /** A tRPC caller acting as `user` (or signed out), through the same procedures and role checks as HTTP. */
 export function callerAs(db: Db, user: SessionUser | null) {
   return createCaller({ db, user });
+}
+
+/** The TRPCError a call was refused with; anything else (success, another error) fails the test. */
+export async function errorOf(p: Promise<unknown>): Promise<TRPCError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(err)}`);
+  return err;
 }

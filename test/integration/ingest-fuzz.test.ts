@@ -3,20 +3,19 @@
 import { gzipSync } from "node:zlib";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import mqtt from "mqtt";
 import { POST } from "../../src/app/api/ingest/route";
 import { getPool } from "../../src/server/db";
 import { createDevice } from "../../src/server/devices/manage-devices";
-import { startWorker, type RunningWorker } from "../../src/worker/index";
 import { makeOrg, testDb, type TestOrg } from "./helpers";
+import { startPrivateWorker, type PrivateWorker } from "./private-worker";
 import { mulberry32 } from "../../scripts/bench/common";
 
 const db = testDb();
 const pool = getPool();
 let org: TestOrg;
 let device: { id: string; token: string };
-let worker: RunningWorker;
+let running: PrivateWorker | undefined;
 
 const rand = mulberry32(20261127);
 const int = (n: number) => Math.floor(rand() * n);
@@ -59,7 +58,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await worker?.stop();
+  await running?.stop();
 });
 
 async function storedCount(): Promise<number> {
@@ -97,11 +96,11 @@ describe("ingest fuzz", () => {
   }, 300_000);
 
   it("rejects 200 malformed MQTT messages into the dead letters, stays alive, stores nothing", async () => {
-    worker = startWorker({ databaseUrl: inject("databaseUrl"), mqttUrl: inject("mqttUrl"), clientId: `fuzz-worker-${randomBytes(3).toString("hex")}`, heartbeatMs: 3_600_000, maintenance: false, alerts: false });
-    for (let i = 0; i < 100 && !worker.clients.every((c) => c.connected); i++) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 300));
+    // the only worker on its broker: one dead letter per message, all of them this worker's
+    running = await startPrivateWorker("fuzz-worker");
+    const { worker, broker } = running;
     const before = (await pool.query(`SELECT count(*)::int AS n FROM ingest_dead_letter WHERE device_id = $1 AND transport = 'mqtt'`, [device.id])).rows[0].n;
-    const client = await mqtt.connectAsync(inject("mqttUrl"), { clientId: `fuzzdev-${randomBytes(3).toString("hex")}`, username: device.id, password: device.token, protocolVersion: 4 });
+    const client = await mqtt.connectAsync(broker.url, { clientId: `fuzzdev-${randomBytes(3).toString("hex")}`, username: device.id, password: device.token, protocolVersion: 4 });
     let sent = 0;
     while (sent < 200) {
       const [, body] = malformed("mqtt");

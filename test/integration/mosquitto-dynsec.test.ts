@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 async function connect(options: mqtt.IClientOptions): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 5_000, ...options });
+  const client = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 15_000, ...options });
   clients.push(client);
   return client;
 }
@@ -48,7 +48,7 @@ const device = () => createDevice(db, { all: true }, actor, { systemCode: org.sy
 function closed(client: MqttClient, what: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (!client.connected) return resolve();
-    const timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), 5_000);
+    const timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), 15_000);
     client.once("close", () => {
       clearTimeout(timer);
       resolve();
@@ -57,7 +57,7 @@ function closed(client: MqttClient, what: string): Promise<void> {
 }
 
 async function waitFor(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
+  const deadline = Date.now() + 15_000;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

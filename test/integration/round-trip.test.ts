@@ -11,8 +11,8 @@ import { getPool } from "../../src/server/db";
 import { handleIngestNode } from "../../src/server/telemetry/http-ingest";
 import { getIngestRuntime } from "../../src/server/telemetry/ingest-runtime";
 import { createDevice } from "../../src/server/devices/manage-devices";
-import { startWorker, type RunningWorker } from "../../src/worker/index";
 import { makeOrg, testDb, type TestOrg } from "./helpers";
+import { startPrivateWorker, type PrivateWorker } from "./private-worker";
 
 const run = promisify(execFile);
 const bin = path.resolve(import.meta.dirname, "../../bin/ecomate.mjs");
@@ -20,7 +20,7 @@ const db = testDb();
 let org: TestOrg;
 let server: http.Server;
 let port: number;
-let worker: RunningWorker;
+let running: PrivateWorker;
 
 // POST /api/ingest served over real HTTP as the web server does (Next's routing aside, this code answers it).
 function serveRoute(): Promise<http.Server> {
@@ -39,13 +39,11 @@ beforeAll(async () => {
   org = await makeOrg(db, { systems: 2 });
   server = await serveRoute();
   port = (server.address() as { port: number }).port;
-  worker = startWorker({ databaseUrl: inject("databaseUrl"), mqttUrl: inject("mqttUrl"), clientId: `rt-worker-${randomBytes(3).toString("hex")}`, heartbeatMs: 3_600_000, maintenance: false, alerts: false });
-  for (let i = 0; i < 100 && !worker.clients.every((c) => c.connected); i++) await new Promise((r) => setTimeout(r, 100));
-  await new Promise((r) => setTimeout(r, 300));
+  running = await startPrivateWorker("rt-worker");
 });
 
 afterAll(async () => {
-  await worker?.stop();
+  await running?.stop();
   await new Promise((r) => server?.close(r));
 });
 
@@ -73,7 +71,7 @@ describe("round trip with outside clients", () => {
 
   it("mosquitto_pub -> broker -> worker -> ecomate export gives back the exact values", async () => {
     const device = await createDevice(db, { all: true }, { type: "cli", label: "test" }, { systemCode: org.systemCodes[1]! });
-    const url = new URL(inject("mqttUrl"));
+    const url = new URL(running.broker.url);
     const body = JSON.stringify({ readings: [
       { metric: "uv_intensity", value: 48.123456789, ts: "2026-11-21T11:00:00.000Z", component: "pump-1" },
       { metric: "uvt", value: 93.7, ts: "2026-11-21T11:00:00.500Z" },

@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { getPool } from "../../src/server/db";
 import { TelemetryStore } from "../../src/server/telemetry/store";
-import { callerAs, makeOrg, testDb, type TestOrg } from "./helpers";
+import { callerAs, makeOrg, testDb, type TestOrg, errorOf } from "./helpers";
 
 const db = testDb();
 const pool = getPool();
@@ -25,14 +24,6 @@ async function seriesId(systemId: string, metricKey: string): Promise<number> {
   return s.id;
 }
 
-async function errorOf(p: Promise<unknown>): Promise<TRPCError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TRPCError);
-  return err as TRPCError;
-}
 
 beforeAll(async () => {
   [a, b] = await Promise.all([makeOrg(db, { systems: 1 }), makeOrg(db, { systems: 1 })]);

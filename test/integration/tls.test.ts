@@ -38,7 +38,7 @@ describe("MQTT over TLS (Mosquitto mqtts listener)", () => {
   });
 
   async function connect(url: string, options: mqtt.IClientOptions): Promise<MqttClient> {
-    const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000, ...options });
+    const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 15_000, ...options });
     clients.push(client);
     return client;
   }

@@ -4,6 +4,7 @@ import { alertsRouter } from "@/server/api/routers/alerts";
 import { fleetRouter } from "@/server/api/routers/fleet";
 import { ingestionRouter } from "@/server/api/routers/ingestion";
 import { maintenanceRouter } from "@/server/api/routers/maintenance";
+import { notificationsRouter } from "@/server/api/routers/notifications";
 import { predictionsRouter } from "@/server/api/routers/predictions";
 import { telemetryRouter } from "@/server/api/routers/telemetry";
 import { twinRouter } from "@/server/api/routers/twin";
@@ -17,6 +18,7 @@ export const appRouter = router({
   predictions: predictionsRouter,
   twin: twinRouter,
   admin: adminRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

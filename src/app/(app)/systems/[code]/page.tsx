@@ -6,6 +6,7 @@ import type { ComponentNode } from "@/server/fleet/get-system";
 import { Card, PageHeader } from "@/components/ui/page-header";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { SystemDashboard } from "@/components/telemetry/system-dashboard";
+import { SilencedBadge } from "@/components/notifications/silenced-badge";
 import { chunk, DASHBOARD_POINTS, MAX_SERIES_PER_REQUEST, RANGES, rangeSpan, type RangeKey } from "@/components/telemetry/ranges";
 
 export async function generateMetadata({ params }: { params: Promise<{ code: string }> }) {
@@ -68,7 +69,10 @@ export default async function SystemPage({ params, searchParams }: { params: Pro
     if (err instanceof TRPCError && err.code === "NOT_FOUND") notFound();
     throw err;
   });
-  const initialCharts = await firstCharts(api, code, series.map((s) => s.id), initialRange ?? "1h");
+  const [initialCharts, silence] = await Promise.all([
+    firstCharts(api, code, series.map((s) => s.id), initialRange ?? "1h"),
+    api.notifications.windows.silence({ systemCode: code }).catch(() => null),
+  ]);
 
   return (
     <>
@@ -78,7 +82,7 @@ export default async function SystemPage({ params, searchParams }: { params: Pro
       <PageHeader
         title={`${system.code} · ${system.name}`}
         subtitle={`${system.model.manufacturer} ${system.model.name} at ${system.site.name} (${system.site.timeZone})`}
-        actions={<StatusBadge status={system.status} />}
+        actions={<span className="flex flex-wrap items-center gap-2">{silence?.until ? <SilencedBadge until={silence.until} reasons={silence.reasons} timeZone={system.site.timeZone} /> : null}<StatusBadge status={system.status} /></span>}
       />
       <SystemDashboard systemId={system.id} systemCode={system.code} timeZone={system.site.timeZone} initialSeries={series} initialRange={initialRange} initialCharts={initialCharts} />
       <div className="grid gap-6 lg:grid-cols-3">
