@@ -24,12 +24,19 @@ const DAY = 24 * HOUR;
 /** "Never" that survives JSON (Infinity does not). */
 export const NEVER = Number.MAX_SAFE_INTEGER;
 
-// Control (estimates): tank hysteresis, lamp strikes 2 min before the pump [S20] and goes off
-// after 8 min without flow (no-flow overheating, §1.5; the alarm table warns at 10 min).
+// Control (estimates): tank hysteresis; the lamp strikes before the pump [S20], and the pump waits
+// until the lamp is warm (its UV output at 95 %, the permissive a validated controller gives before
+// water flows: about 3 warm-up time constants, at least 2 min; an amalgam lamp ≈ 9 min), so a start
+// sends no water through a cold reactor; the lamp goes off after 8 min without flow (no-flow
+// overheating, §1.5; the alarm table warns at 10 min).
 const LEVEL_LOW = 0.35;
 const LEVEL_HIGH = 0.92;
 const LAMP_PRESTART_MS = 2 * 60_000;
 const LAMP_OFF_AFTER_MS = 8 * 60_000;
+/** Warm-up factor 1 − e^(−t/τ) reaches 0.95 at t = τ·ln 20. */
+function prestartMs(lamp: { warmupTauMin: number }): number {
+  return Math.max(LAMP_PRESTART_MS, Math.ceil(lamp.warmupTauMin * Math.log(20) * 60_000));
+}
 /** Life lost per lamp start [h] (domain.md §7: 0.5–2 h, estimate). */
 const LAMP_START_PENALTY_H = 1;
 const MIN_SPEED = 0.3;
@@ -611,14 +618,15 @@ function control(ctx: SystemContext, st: SystemState, t: number): void {
   if (want) {
     // No working lamp: this controller only alarms (it does not stop production).
     let warm = true;
-    for (const lamp of st.lamps) {
+    for (let i = 0; i < st.lamps.length; i++) {
+      const lamp = st.lamps[i]!;
       if (lamp.failed) continue;
       if (!lamp.on) {
         lamp.on = true;
         lamp.onSinceMs = t;
         lamp.starts += 1;
       }
-      if (lamp.onSinceMs === null || t - lamp.onSinceMs < LAMP_PRESTART_MS) warm = false;
+      if (lamp.onSinceMs === null || t - lamp.onSinceMs < prestartMs(cfg.lamps[i]!.params)) warm = false;
     }
     if (!st.pumpOn && warm) st.pumpOn = true;
   } else {
