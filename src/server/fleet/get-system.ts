@@ -30,7 +30,7 @@ export async function getSystemByCode(db: Db, scope: Scope, code: string) {
       certifications: true,
       nsfClass: true,
       autonomyLevel: true,
-      model: { select: { code: true, name: true, manufacturer: true, ratedFlowM3h: true } },
+      model: { select: { code: true, name: true, manufacturer: true, ratedFlowM3h: true, modelAsset: true } },
       site: { select: { code: true, name: true, timeZone: true, latitude: true, longitude: true } },
       limits: { select: { metricKey: true, min: true, max: true, source: true }, orderBy: { metricKey: "asc" } },
       devices: {

@@ -1,13 +1,17 @@
+import { solveOperatingPoint } from "@/lib/physics";
+import { leversFromLive, toPhysicsLevers } from "@/lib/twin/levers";
 import type { Db } from "@/server/db";
 import { getSystemByCode } from "@/server/fleet/get-system";
 import type { Scope } from "@/server/scope";
+import { loadTwinSystem } from "./load-twin-system";
 
 /**
  * The twin record of one system: location, bill of materials, limits, latest telemetry, open alerts
- * and the latest predictions. Simulation joins it in phase 3.
+ * and the latest predictions; and its physics: the unit's parameters, the current state estimated
+ * from the latest telemetry as levers (`live`) and the model's outcome at that state.
  */
-export async function getTwinState(db: Db, scope: Scope, code: string) {
-  const system = await getSystemByCode(db, scope, code);
+export async function getTwinState(db: Db, scope: Scope, code: string, options: { now?: number } = {}) {
+  const [system, twin] = await Promise.all([getSystemByCode(db, scope, code), loadTwinSystem(db, scope, code)]);
   const [latest, openAlerts, predictions] = await Promise.all([
     db.seriesLatest.findMany({
       where: { series: { systemId: system.id } },
@@ -26,16 +30,27 @@ export async function getTwinState(db: Db, scope: Scope, code: string) {
       select: { kind: true, score: true, rulHours: true, createdAt: true, component: { select: { code: true } } },
     }),
   ]);
+  const telemetry = latest.map((l) => ({
+    component: l.series.component?.code ?? null,
+    metric: l.series.metric.key,
+    unit: l.series.metric.unit,
+    value: l.value,
+    ts: l.ts,
+  }));
+  const live = leversFromLive(twin.params, telemetry, { now: options.now, filterCodes: twin.filterCodes });
   return {
     system,
-    telemetry: latest.map((l) => ({
-      component: l.series.component?.code ?? null,
-      metric: l.series.metric.key,
-      unit: l.series.metric.unit,
-      value: l.value,
-      ts: l.ts,
-    })),
+    telemetry,
     openAlerts: openAlerts.map((a) => ({ ...a, component: a.component?.code ?? null })),
     predictions: predictions.map((p) => ({ ...p, component: p.component?.code ?? null })),
+    params: twin.params,
+    filterCodes: twin.filterCodes,
+    lampCount: twin.lampCount,
+    limits: twin.limits,
+    live,
+    outcomeNow: solveOperatingPoint(twin.params, toPhysicsLevers(live.levers)),
+    components: twin.components,
   };
 }
+
+export type TwinState = Awaited<ReturnType<typeof getTwinState>>;
