@@ -3,7 +3,7 @@
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { strokeLimit, timeAxis, valueAxis } from "@/components/telemetry/chart-axes";
+import { strokeLimit, timeAxis, valueAxis, followContainerWidth } from "@/components/telemetry/chart-axes";
 import { formatValue } from "@/components/telemetry/format";
 import { trendPlotData, trendYRange, type TrendPoint } from "./chart-data";
 
@@ -74,15 +74,7 @@ export function TrendChart({ samples, fitted, limit, scoredAt, unit, label, heig
       hooks: { draw: [drawMarks(limit, scoredAt)] },
     };
     const u = new uPlot(opts, trendPlotData(samples, fitted), el);
-    const resize = new ResizeObserver((entries) => {
-      const w = Math.floor(entries[0]?.contentRect.width ?? 0);
-      if (w > 0 && w !== u.width) u.setSize({ width: w, height });
-    });
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      u.destroy();
-    };
+    return followContainerWidth(u, el, height);
   }, [samples, fitted, limit, scoredAt, unit, height]);
 
   return (

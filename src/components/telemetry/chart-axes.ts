@@ -53,3 +53,19 @@ export function valueAxis(unit: string, overrides: Partial<uPlot.Axis> = {}): uP
     ...overrides,
   };
 }
+
+/**
+ * Keeps a chart as wide as its container (a phone turned, a sidebar opened). Returns the cleanup for
+ * the effect that made the chart: stops watching and destroys the chart.
+ */
+export function followContainerWidth(u: uPlot, el: HTMLElement, height: number): () => void {
+  const resize = new ResizeObserver((entries) => {
+    const w = Math.floor(entries[0]?.contentRect.width ?? 0);
+    if (w > 0 && w !== u.width) u.setSize({ width: w, height });
+  });
+  resize.observe(el);
+  return () => {
+    resize.disconnect();
+    u.destroy();
+  };
+}

@@ -4,7 +4,7 @@ import { useEffect, useEffectEvent, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { toPlotData, type ChartColumns } from "./chart-data";
-import { strokeLimit, timeAxis, valueAxis } from "./chart-axes";
+import { strokeLimit, timeAxis, valueAxis, followContainerWidth } from "./chart-axes";
 import { formatValue, type MetricKind } from "./format";
 
 export interface ChartWindow {
@@ -129,14 +129,9 @@ export function MetricChart(props: MetricChartProps) {
     const { columns: cols, widthMs: width, window: win } = current.current;
     const u = new uPlot(opts, toPlotData(cols, width, win), el);
     plot.current = u;
-    const resize = new ResizeObserver((entries) => {
-      const w = Math.floor(entries[0]?.contentRect.width ?? 0);
-      if (w > 0 && w !== u.width) u.setSize({ width: w, height });
-    });
-    resize.observe(el);
+    const stop = followContainerWidth(u, el, height);
     return () => {
-      resize.disconnect();
-      u.destroy();
+      stop();
       plot.current = null;
     };
   }, [unit, kind, limitMin, limitMax, timeZone, syncKey, height]);

@@ -21,6 +21,8 @@
  */
 
 import { apiProblems, scheduleFieldProblems, type ConditionOp, type FieldProblem, type ScheduleDraft } from "@/lib/schedule-fields";
+export { zoneOffsetMs } from "@/lib/zone-offset";
+import { zoneOffsetMs } from "@/lib/zone-offset";
 
 export const DAY_MS = 86_400_000;
 export const MINUTE_MS = 60_000;
@@ -67,29 +69,6 @@ export function scheduleProblems(s: ScheduleDraft): FieldProblem[] {
 
 // ---- calendar in a site's time zone ---------------------------------------------------------------
 
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The zone's offset from UTC at `at`, in ms (Europe/Berlin in summer: +7_200_000). */
-export function zoneOffsetMs(at: Date, timeZone: string): number {
-  let fmt = offsetFormats.get(timeZone);
-  if (!fmt) {
-    fmt = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    offsetFormats.set(timeZone, fmt);
-  }
-  const p = Object.fromEntries(fmt.formatToParts(at).map((x) => [x.type, x.value]));
-  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-  const whole = at.getTime() - (((at.getTime() % 1000) + 1000) % 1000);
-  return wall - whole;
-}
 
 /** `at` plus whole calendar days in `timeZone`: the same local wall-clock time, `days` later. */
 export function addCalendarDays(at: Date, days: number, timeZone: string): Date {
