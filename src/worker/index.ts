@@ -30,6 +30,7 @@ import { findAlertsToEscalate, NotificationDispatcher } from "@/server/telemetry
 import { startEmailTestListener } from "@/server/notifications/email-test";
 import { handleMetricsNode } from "@/server/ops/metrics";
 import { scheduleTelemetryMaintenance } from "@/worker/maintenance";
+import { scheduleCompliance } from "@/worker/compliance";
 
 export const WORKER_CLIENT_ID = "ecomate-worker";
 /** Retained "online"/"offline" (the last will) so operators can see whether the worker runs. */
@@ -50,6 +51,8 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** Run compaction and retention on a schedule in this process (default true). */
   maintenance?: boolean;
+  /** Keep the UV compliance records and off-spec ledger up to date in this process (default: as `maintenance`). */
+  compliance?: boolean;
   maxBatchReadings?: number;
   maxBatchDelayMs?: number;
   /** Take part in the alert engine (default true; one process leads at a time). */
@@ -172,6 +175,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   }
 
   const maintenance = options.maintenance === false ? null : scheduleTelemetryMaintenance(pool, log);
+  const compliance = (options.compliance ?? options.maintenance !== false) ? scheduleCompliance(log.child({ module: "compliance" })) : null;
   const dispatcher =
     options.alerts === false
       ? null
@@ -222,6 +226,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     (stopping ??= (async () => {
       clearInterval(heartbeat);
       maintenance?.stop();
+      compliance?.stop();
       await alerts?.stop();
       await dispatcher?.close();
       await emailTests?.stop();

@@ -16,6 +16,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/parts", label: "Parts", role: "technician" },
   { href: "/schedules", label: "Schedules", role: "manager" },
   { href: "/reliability", label: "Reliability", role: "viewer" },
+  { href: "/compliance", label: "Compliance", role: "viewer" },
   { href: "/predictions", label: "Predictions", role: "viewer" },
   { href: "/settings", label: "Settings", role: "viewer" },
   { href: "/admin", label: "Admin", role: "admin" },

@@ -1,6 +1,7 @@
 import { createCallerFactory, router } from "@/server/api/trpc";
 import { adminRouter } from "@/server/api/routers/admin";
 import { alertsRouter } from "@/server/api/routers/alerts";
+import { complianceRouter } from "@/server/api/routers/compliance";
 import { fleetRouter } from "@/server/api/routers/fleet";
 import { ingestionRouter } from "@/server/api/routers/ingestion";
 import { maintenanceRouter } from "@/server/api/routers/maintenance";
@@ -17,6 +18,7 @@ export const appRouter = router({
   maintenance: maintenanceRouter,
   predictions: predictionsRouter,
   twin: twinRouter,
+  compliance: complianceRouter,
   admin: adminRouter,
   notifications: notificationsRouter,
 });
