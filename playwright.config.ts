@@ -6,7 +6,8 @@ const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // Debian's chromium (Playwright's own browser download is not reachable here).
 const launchOptions = {
   executablePath: chromium,
-  args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  // software WebGL (SwiftShader) for the twin's 3D view: headless chromium has no GPU here
+  args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"],
 };
 
 export default defineConfig({

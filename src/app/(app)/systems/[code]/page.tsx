@@ -82,7 +82,7 @@ export default async function SystemPage({ params, searchParams }: { params: Pro
       <PageHeader
         title={`${system.code} · ${system.name}`}
         subtitle={`${system.model.manufacturer} ${system.model.name} at ${system.site.name} (${system.site.timeZone})`}
-        actions={<span className="flex flex-wrap items-center gap-2">{silence?.until ? <SilencedBadge until={silence.until} reasons={silence.reasons} timeZone={system.site.timeZone} /> : null}<StatusBadge status={system.status} /></span>}
+        actions={<span className="flex flex-wrap items-center gap-2"><Link href={`/systems/${encodeURIComponent(system.code)}/twin`} className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">3D twin and what-if</Link>{silence?.until ? <SilencedBadge until={silence.until} reasons={silence.reasons} timeZone={system.site.timeZone} /> : null}<StatusBadge status={system.status} /></span>}
       />
       <SystemDashboard systemId={system.id} systemCode={system.code} timeZone={system.site.timeZone} initialSeries={series} initialRange={initialRange} initialCharts={initialCharts} />
       <div className="grid gap-6 lg:grid-cols-3">
