@@ -80,14 +80,14 @@ async function measureServerInPage(page: Page, n: number): Promise<number[]> {
     async ({ n, system }) => {
       const times: number[] = [];
       // The levers the sliders hold now: the API needs the system's filter count.
-      const filterCount = document.querySelectorAll('[id^="lever-filterLoad-"]').length;
+      const filterCount = document.querySelectorAll('input[id^="lever-filterLoad-"]').length;
       for (let i = 0; i < n; i++) {
         const levers = { speed: 0.7 + 0.4 * ((i % 10) / 10), uvtPct: 92, waterTempC: 15, filterLoad: Array.from({ length: filterCount }, () => 1.5), lampHours: 4000, fouling: 0.9, dimming: 1, lampOn: true, hStaticM: 15, leakM3h: 0 };
         const input = encodeURIComponent(JSON.stringify({ json: { systemCode: system, levers } }));
         const t0 = performance.now();
         const res = await fetch(`/api/trpc/twin.simulate?input=${input}`);
         const body = (await res.json()) as { result?: { data?: { json?: { outcome?: { flowM3h?: number } } } } };
-        if (!res.ok || typeof body.result?.data?.json?.outcome?.flowM3h !== "number") throw new Error(`twin.simulate answered HTTP ${res.status}`);
+        if (!res.ok || typeof body.result?.data?.json?.outcome?.flowM3h !== "number") throw new Error(`twin.simulate answered HTTP ${res.status}: ${JSON.stringify(body).slice(0, 500)}`);
         times.push(performance.now() - t0);
       }
       return times;
