@@ -14,6 +14,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
+import { listenPersistently } from "@/server/db/listen";
 import { z } from "zod";
 import type { Severity } from "@/generated/prisma/enums";
 import { recordAudit } from "@/server/audit";
@@ -276,17 +277,13 @@ export function startEmailTestListener(opts: EmailTestListenerOptions): EmailTes
   const log = opts.log ?? moduleLogger("email-test");
   const mailer = opts.smtp.url ? new SmtpMailer(opts.smtp.url, opts.smtp.from) : null;
   const inFlight = new Set<Promise<void>>();
-  let client: pg.PoolClient | null = null;
   let stopped = false;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let readyResolve: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => (readyResolve = resolve));
 
-  const onNotification = (n: pg.Notification) => {
-    if (n.channel !== EMAIL_TEST_CHANNEL || !n.payload || stopped) return;
-    const request = parseEmailTestRequest(n.payload);
+  const onNotification = (payload: string | undefined) => {
+    if (!payload || stopped) return;
+    const request = parseEmailTestRequest(payload);
     if (!request) {
-      log.warn({ payload: n.payload.slice(0, 200) }, "ignoring a malformed test e-mail request");
+      log.warn({ payload: payload.slice(0, 200) }, "ignoring a malformed test e-mail request");
       return;
     }
     const task: Promise<void> = answer(request)
@@ -295,52 +292,6 @@ export function startEmailTestListener(opts: EmailTestListenerOptions): EmailTes
     inFlight.add(task);
   };
 
-  let release: ((err?: Error) => void) | null = null;
-
-  const scheduleListen = () => {
-    if (!stopped && !retryTimer) retryTimer = setTimeout(() => void listen(), opts.retryMs ?? 2_000);
-  };
-
-  // One pooled connection is held while listening; the rest of the pool serves the worker's queries.
-  async function listen(): Promise<void> {
-    retryTimer = undefined;
-    if (stopped || client) return;
-    let c: pg.PoolClient;
-    try {
-      c = await opts.pool.connect();
-    } catch (err) {
-      log.warn({ err: (err as Error).message }, "cannot listen for test e-mail requests; retrying");
-      return scheduleListen();
-    }
-    const lost = (err: Error) => {
-      if (client !== c) return;
-      release?.(err);
-      log.warn({ err: err.message }, "test e-mail listener lost its connection; reconnecting");
-      scheduleListen();
-    };
-    const ended = () => lost(new Error("connection ended"));
-    client = c;
-    release = (err) => {
-      client = null;
-      release = null;
-      c.off("notification", onNotification);
-      c.off("error", lost);
-      c.off("end", ended);
-      c.release(err);
-    };
-    c.on("error", lost);
-    c.on("end", ended);
-    c.on("notification", onNotification);
-    if (stopped) return release();
-    try {
-      await c.query(`LISTEN ${EMAIL_TEST_CHANNEL}`);
-    } catch (err) {
-      return lost(err as Error);
-    }
-    if (client !== c) return;
-    log.info({ smtp: mailer?.server ?? null }, "listening for test e-mail requests");
-    readyResolve();
-  }
 
   async function answer(request: EmailTestRequest): Promise<void> {
     // Let a worker that can send claim it first; this one answers "not configured" only if none did.
@@ -417,22 +368,15 @@ export function startEmailTestListener(opts: EmailTestListenerOptions): EmailTes
     return { requestId, outcome: "sent", recipients, smtpServer: mailer.server, response: last?.response ? clip(last.response, MAX_RESPONSE_CHARS) : null, messageId: last?.messageId ?? null };
   }
 
-  void listen();
+  // One pooled connection is held while listening; the rest of the pool serves the worker's queries.
+  const listening = listenPersistently({ pool: opts.pool, channel: EMAIL_TEST_CHANNEL, log, what: "test e-mail requests", retryMs: opts.retryMs, onNotification });
+  log.info({ smtp: mailer?.server ?? null }, "test e-mail requests are answered here");
 
   return {
-    ready: () => ready,
+    ready: () => listening.ready,
     async stop() {
       stopped = true;
-      clearTimeout(retryTimer);
-      retryTimer = undefined;
-      const c = client;
-      const done = release;
-      if (c && done) {
-        await c.query(`UNLISTEN ${EMAIL_TEST_CHANNEL}`).then(
-          () => done(),
-          (err: Error) => done(err),
-        );
-      }
+      await listening.stop();
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       mailer?.close();
     },
