@@ -2,6 +2,7 @@ import { createCallerFactory, router } from "@/server/api/trpc";
 import { adminRouter } from "@/server/api/routers/admin";
 import { alertsRouter } from "@/server/api/routers/alerts";
 import { complianceRouter } from "@/server/api/routers/compliance";
+import { controlRouter } from "@/server/api/routers/control";
 import { fleetRouter } from "@/server/api/routers/fleet";
 import { ingestionRouter } from "@/server/api/routers/ingestion";
 import { maintenanceRouter } from "@/server/api/routers/maintenance";
@@ -19,6 +20,7 @@ export const appRouter = router({
   predictions: predictionsRouter,
   twin: twinRouter,
   compliance: complianceRouter,
+  control: controlRouter,
   admin: adminRouter,
   notifications: notificationsRouter,
 });
