@@ -11,6 +11,8 @@ import { HttpSender, IngestRefusedError, IngestRejectedError, parseRetryAfter } 
 import { MqttDevice, telemetryTopic, errorsTopic } from "./lib/simulator/mqtt-sender";
 import { parseDuration, readDemoRuntime, resolveOptions, type SimulateOptions } from "./lib/simulator/options";
 import { runSimulator } from "./lib/simulator/runner";
+import { answerSetpointCommand, commandAckTopic, commandsTopic, parseSetpointCommand, type CommandAnswer, type SetpointCommand } from "./lib/simulator/commands";
+import { startEmbeddedBroker, type EmbeddedBrokerHandle } from "@/server/infra/embedded-broker";
 
 const silent = pino({ level: "silent" });
 
@@ -351,6 +353,144 @@ describe.skipIf(!reachable)(`MQTT (${BROKER})`, () => {
     for (const r of all.slice(0, 50)) {
       expect(Object.keys(r).sort()).toEqual(r.component === undefined ? ["metric", "ts", "value"] : ["component", "metric", "ts", "value"]);
       expect(typeof r.value).toBe("number");
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Setpoint commands (contracts.md "MQTT"): the device side, on a broker of this file's own.
+
+describe("setpoint commands: parsing and deciding", () => {
+  const command: SetpointCommand = { id: "c1", setpoint: { key: "pump_speed", value: 70, unit: "%" }, expiresAt: "2026-11-27T10:30:00.000Z" };
+  const before = Date.parse("2026-11-27T10:29:59.999Z");
+
+  it("parses the contract's command and names what is wrong with others", () => {
+    expect(parseSetpointCommand(JSON.stringify(command))).toEqual({ ok: true, command });
+    expect(parseSetpointCommand("{nope")).toMatchObject({ ok: false, id: null, reason: expect.stringMatching(/^malformed command: not JSON/) });
+    expect(parseSetpointCommand('{"setpoint":{}}')).toEqual({ ok: false, id: null, reason: 'malformed command: no "id"' });
+    expect(parseSetpointCommand(JSON.stringify({ ...command, setpoint: { key: "pump_speed", value: "70", unit: "%" } }))).toEqual({
+      ok: false,
+      id: "c1",
+      reason: 'malformed command: "setpoint.value" must be a finite number',
+    });
+    expect(parseSetpointCommand(JSON.stringify({ ...command, expiresAt: "soon" }))).toEqual({ ok: false, id: "c1", reason: 'malformed command: "expiresAt" must be an ISO-8601 time' });
+  });
+
+  it("refuses an expired command without applying it; applies or refuses by what `apply` says", () => {
+    const applied: unknown[] = [];
+    const apply = (sp: SetpointCommand["setpoint"]) => void applied.push(sp);
+    expect(answerSetpointCommand(command, Date.parse(command.expiresAt), apply)).toEqual({
+      id: "c1",
+      status: "rejected",
+      message: "expired: the command expired at 2026-11-27T10:30:00.000Z, it is 2026-11-27T10:30:00.000Z here",
+    });
+    expect(applied).toEqual([]);
+    expect(answerSetpointCommand(command, before, apply)).toEqual({ id: "c1", status: "applied" });
+    expect(applied).toEqual([command.setpoint]);
+    expect(
+      answerSetpointCommand(command, before, () => {
+        throw new RangeError("pump_speed 130 % is outside the range");
+      }),
+    ).toEqual({ id: "c1", status: "rejected", message: "pump_speed 130 % is outside the range" });
+  });
+});
+
+describe("setpoint commands over MQTT (embedded broker)", () => {
+  let broker: EmbeddedBrokerHandle;
+  let platform: mqtt.MqttClient;
+  const acks: { topic: string; qos: number; body: CommandAnswer; at: number }[] = [];
+  const telemetry: { topic: string; body: SimReading[] }[] = [];
+  let clock: () => number = Date.now;
+
+  beforeAll(async () => {
+    broker = await startEmbeddedBroker({ port: 0, log: silent });
+    // the platform's side: sends commands, reads acks and telemetry
+    platform = await mqtt.connectAsync(broker.url, { clientId: `platform-${process.pid}`, protocolVersion: 4 });
+    platform.on("message", (topic, payload, packet) => {
+      const body = JSON.parse(payload.toString("utf8"));
+      if (topic.endsWith("/commands/ack")) acks.push({ topic, qos: packet.qos, body, at: clock() });
+      else telemetry.push({ topic, body });
+    });
+    await platform.subscribeAsync(["ecomate/v1/+/commands/ack", "ecomate/v1/+/telemetry"], { qos: 1 });
+  });
+  afterAll(async () => {
+    await platform?.endAsync();
+    await broker?.stop();
+  });
+
+  const send = (deviceId: string, c: SetpointCommand) => platform.publishAsync(commandsTopic(deviceId), JSON.stringify(c), { qos: 1 });
+  const ackOf = (deviceId: string, id: string) => acks.filter((a) => a.topic === commandAckTopic(deviceId) && a.body.id === id);
+
+  it("subscribes to its commands topic, answers each command on the ack topic at QoS 1, a repeated id the same way", async () => {
+    const decided: string[] = [];
+    const errors: string[] = [];
+    const device = await MqttDevice.connect({
+      url: broker.url,
+      deviceId: "dev-cmd",
+      token: "tok",
+      connectTimeoutMs: 5_000,
+      onCommand: (_id, c) => {
+        decided.push(c.id);
+        return c.setpoint.value > 100 ? { id: c.id, status: "rejected", message: "too fast" } : { id: c.id, status: "applied" };
+      },
+      onCommandError: (_id, e) => errors.push(e.message),
+    });
+    await device.whenSubscribed();
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    await send("dev-cmd", { id: "a", setpoint: { key: "pump_speed", value: 70, unit: "%" }, expiresAt });
+    await send("dev-cmd", { id: "b", setpoint: { key: "pump_speed", value: 130, unit: "%" }, expiresAt });
+    await send("dev-cmd", { id: "a", setpoint: { key: "pump_speed", value: 70, unit: "%" }, expiresAt }); // redelivered
+    await platform.publishAsync(commandsTopic("dev-cmd"), JSON.stringify({ id: "c", setpoint: "fast" }), { qos: 1 });
+    await platform.publishAsync(commandsTopic("dev-cmd"), "garbage", { qos: 1 });
+    await waitUntil(() => ackOf("dev-cmd", "a").length === 2 && ackOf("dev-cmd", "b").length === 1 && ackOf("dev-cmd", "c").length === 1 && errors.length === 1);
+    await device.close();
+    expect(ackOf("dev-cmd", "a").map((a) => [a.qos, a.body])).toEqual([
+      [1, { id: "a", status: "applied" }],
+      [1, { id: "a", status: "applied" }],
+    ]);
+    expect(ackOf("dev-cmd", "b")[0]!.body).toEqual({ id: "b", status: "rejected", message: "too fast" });
+    expect(ackOf("dev-cmd", "c")[0]!.body).toEqual({ id: "c", status: "rejected", message: 'malformed command: "setpoint" must be an object {"key","value","unit"}' });
+    expect(decided).toEqual(["a", "b"]); // the repeat was answered, not decided again
+    expect(errors[0]).toMatch(/^malformed command: not JSON/);
+  });
+
+  it("a simulated unit applies pump_speed (its next readings show the speed) and refuses what it cannot take", { timeout: 60_000 }, async () => {
+    const id = `sim-cmd-${process.pid}`;
+    const file = devicesFile([{ id, system: "NBG-01" }]);
+    // The simulated clock runs 1,200 times faster than the wall clock, so the pump starts and stops
+    // within seconds; the device decides expiry on this clock too.
+    const t0 = Date.now();
+    const base = Date.parse("2026-06-01T00:00:00.000Z");
+    clock = () => base + (Date.now() - t0) * 1_200;
+    const controller = new AbortController();
+    const run = runSimulator(options({ devicesFile: file, via: "mqtt", mqttUrl: broker.url, backfillMs: null, live: true, batchSize: 100 }), { log: silent, signal: controller.signal, now: clock });
+    const speeds = (after: number) =>
+      telemetry.filter((m) => m.topic === `ecomate/v1/${id}/telemetry`).flatMap((m) => m.body.filter((r) => r.metric === "pump_speed" && r.ts > after).map((r) => r.value));
+    try {
+      await waitUntil(() => speeds(0).length > 0);
+      const hour = (h: number) => new Date(clock() + h * 3_600_000).toISOString();
+      await send(id, { id: "speed", setpoint: { key: "pump_speed", value: 62.5, unit: "%" }, expiresAt: hour(1) });
+      await send(id, { id: "too-fast", setpoint: { key: "pump_speed", value: 130, unit: "%" }, expiresAt: hour(1) });
+      await send(id, { id: "pressure", setpoint: { key: "outlet_pressure", value: 2, unit: "bar" }, expiresAt: hour(1) });
+      await send(id, { id: "late", setpoint: { key: "uv_power", value: 50, unit: "%" }, expiresAt: hour(-1) });
+      await waitUntil(() => ["speed", "too-fast", "pressure", "late"].every((c) => ackOf(id, c).length > 0));
+      expect(ackOf(id, "speed").map((a) => [a.qos, a.body])).toEqual([[1, { id: "speed", status: "applied" }]]);
+      expect(ackOf(id, "too-fast")[0]!.body).toEqual({ id: "too-fast", status: "rejected", message: "pump_speed 130 % is outside the range this unit accepts (30–100 % of the pump's rated speed)" });
+      expect(ackOf(id, "pressure")[0]!.body).toEqual({ id: "pressure", status: "rejected", message: 'unknown setpoint "outlet_pressure": this unit takes pump_speed and uv_power' });
+      expect(ackOf(id, "late")[0]!.body).toMatchObject({ id: "late", status: "rejected", message: expect.stringMatching(/^expired: the command expired at /) });
+
+      // Readings from one process step (10 s) after the ack on: the running pump holds 62.5 %.
+      const appliedBy = ackOf(id, "speed")[0]!.at + 10_000;
+      await waitUntil(() => speeds(appliedBy).filter((v) => v > 5).length >= 30, 40_000);
+      const running = speeds(appliedBy).filter((v) => v > 5);
+      for (const v of running) expect(Math.abs(v - 62.5)).toBeLessThanOrEqual(0.3);
+      // while before the command, the unit's own control ran it at other speeds
+      const own = telemetry.flatMap((m) => m.body.filter((r) => r.metric === "pump_speed" && r.ts < appliedBy - 20_000 && r.value > 5).map((r) => r.value));
+      if (own.length > 0) expect(own.some((v) => Math.abs(v - 62.5) > 0.3)).toBe(true);
+    } finally {
+      controller.abort();
+      await run;
+      clock = Date.now;
     }
   });
 });

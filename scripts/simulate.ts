@@ -12,6 +12,8 @@
  * (1,000 readings per HTTP request, 100 per MQTT message) and exits, or goes live with --live.
  * Ground-truth labels of injected and natural failures are appended to the labels file as JSON
  * lines (the last line per id is the current truth). Logs and progress go to stderr.
+ * Over MQTT (not HTTP) each device also takes the platform's setpoint commands (pump_speed,
+ * uv_power) on its commands topic and acknowledges them.
  */
 import { CommanderError } from "commander";
 import { parseCoreEnv } from "@/server/env/core";

@@ -1,10 +1,12 @@
 /**
  * The MQTT worker (`npm run worker`): one persistent MQTT session (`ecomate-worker`, clean: false,
  * so QoS 1 telemetry published while the worker is down is delivered when it comes back) that
- * feeds every telemetry message to `handleTelemetryMessage`.
+ * feeds every telemetry message to `handleTelemetryMessage` and every command ack to the control
+ * service (`src/worker/control.ts`), which also sends approved setpoint commands on it.
  *
  * Lifecycle: validated env -> pg pool -> MQTT connect (reconnects forever) -> subscribe on each
- * connect without a stored session -> heartbeat log -> clean shutdown on SIGTERM/SIGINT.
+ * connect (telemetry when there is no stored session, command acks always) -> heartbeat log -> clean
+ * shutdown on SIGTERM/SIGINT.
  */
 import { pathToFileURL } from "node:url";
 import http from "node:http";
@@ -31,6 +33,8 @@ import { startEmailTestListener } from "@/server/notifications/email-test";
 import { handleMetricsNode } from "@/server/ops/metrics";
 import { scheduleTelemetryMaintenance } from "@/worker/maintenance";
 import { scheduleCompliance } from "@/worker/compliance";
+import { parseCommandAckTopic } from "@/server/control/acks";
+import { COMMAND_ACK_FILTER, SHARED_COMMAND_ACK_FILTER, startControlService, type ControlService, type ControlServiceOptions } from "@/worker/control";
 
 export const WORKER_CLIENT_ID = "ecomate-worker";
 /** Retained "online"/"offline" (the last will) so operators can see whether the worker runs. */
@@ -55,6 +59,13 @@ export interface WorkerOptions {
   compliance?: boolean;
   maxBatchReadings?: number;
   maxBatchDelayMs?: number;
+  /**
+   * Send approved setpoint commands, expire unanswered ones and run the optimiser in this process
+   * (default: as `maintenance`). Every worker records the command acks it receives either way.
+   */
+  control?: boolean;
+  /** Control timings and scope (tests). */
+  controlService?: Pick<ControlServiceOptions, "scope" | "dispatchEveryMs" | "expireEveryMs" | "autonomyEveryMs" | "autonomyFirstRunDelayMs" | "runAutonomy" | "publishTimeoutMs">;
   /** Take part in the alert engine (default true; one process leads at a time). */
   alerts?: boolean;
   /** Alert engine timings (tests). */
@@ -71,6 +82,7 @@ export interface RunningWorker {
   ingest: MqttIngest;
   stats: WorkerStats;
   alerts: AlertEngine | null;
+  control: ControlService;
   stop(): Promise<void>;
 }
 
@@ -89,6 +101,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const shared = options.shared ?? false;
   if (connections > 1 && !shared) throw new Error("Several worker connections need the shared subscription (WORKER_SHARED=true).");
   const filter = shared ? SHARED_TELEMETRY_FILTER : TELEMETRY_TOPIC_FILTER;
+  const ackFilter = shared ? SHARED_COMMAND_ACK_FILTER : COMMAND_ACK_FILTER;
 
   // The process's one pool (shared with Prisma), pointed at the worker's database.
   initDb(options.databaseUrl);
@@ -111,6 +124,20 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     maxBatchDelayMs: options.maxBatchDelayMs,
   });
   const context: TelemetryContext = { log, ingest };
+  const control = startControlService({
+    db: getDb(),
+    pool,
+    log: log.child({ module: "control" }),
+    // Fails at once without a connection: mqtt.js would queue the message until a reconnect, and the
+    // command would wait, row locked, in a dispatch transaction.
+    publish: async (topic, payload) => {
+      const client = clients.find((c) => c.connected);
+      if (!client) throw new Error("no connection to the MQTT broker");
+      await client.publishAsync(topic, payload, { qos: 1 });
+    },
+    jobs: options.control ?? options.maintenance !== false,
+    ...options.controlService,
+  });
 
   for (let i = 0; i < connections; i++) {
     const clientOptions: IClientOptions = {
@@ -133,12 +160,14 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       stats.connects += 1;
       log.info({ connection: i, sessionPresent: connack.sessionPresent, connects: stats.connects }, "connected to broker");
       if (i === 0) void client.publishAsync(WORKER_STATUS_TOPIC, "online", { qos: 1, retain: true }).catch(() => {});
-      if (connack.sessionPresent) return;
-      client.subscribe(filter, { qos: 1 }, (error, granted) => {
+      // A stored session keeps the telemetry subscription; the ack subscription is renewed anyway
+      // (idempotent), so a session stored by a worker from before command acks existed gets it too.
+      const topics = connack.sessionPresent ? [ackFilter] : [filter, ackFilter];
+      client.subscribe(topics, { qos: 1 }, (error, granted) => {
         if (error) return log.error({ err: error.message }, "subscribe failed");
         const refused = granted?.filter((g) => g.qos === 128) ?? [];
-        if (refused.length > 0) log.error({ topic: filter }, "broker refused the telemetry subscription");
-        else log.info({ connection: i, topic: filter, qos: granted?.[0]?.qos }, "subscribed");
+        if (refused.length > 0) log.error({ topics: refused.map((g) => g.topic) }, "broker refused a subscription");
+        else log.info({ connection: i, topics, qos: granted?.[0]?.qos }, "subscribed");
       });
     });
     client.on("reconnect", () => log.debug({ connection: i }, "reconnecting to broker"));
@@ -157,8 +186,17 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       const parsed = parseTelemetryTopic(topic);
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       if (!parsed) {
-        log.debug({ topic }, "ignoring message outside the telemetry topics");
-        return done();
+        const ack = parseCommandAckTopic(topic);
+        if (!ack) {
+          log.debug({ topic }, "ignoring message outside the telemetry and command-ack topics");
+          return done();
+        }
+        // Acknowledged once recorded (or refused and reported); while the database is down it waits.
+        control.handleAck({ topic, deviceId: ack.deviceId, payload }).then(
+          () => done(),
+          (error: unknown) => log.error({ err: error, topic }, "command ack handler failed; message left unacknowledged"),
+        );
+        return;
       }
       stats.messages += 1;
       stats.bytes += payload.length;
@@ -227,6 +265,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       clearInterval(heartbeat);
       maintenance?.stop();
       compliance?.stop();
+      // before the MQTT connections close: a command being published gets its PUBACK
+      await control.stop();
       await alerts?.stop();
       await dispatcher?.close();
       await emailTests?.stop();
@@ -252,7 +292,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       log.info({ messages: stats.messages, ingest: ingest.stats }, "worker stopped");
     })());
 
-  return { clients, pool, ingest, stats, alerts, stop };
+  return { clients, pool, ingest, stats, alerts, control, stop };
 }
 
 async function main(): Promise<void> {
@@ -270,6 +310,7 @@ async function main(): Promise<void> {
       connections: env.WORKER_CONNECTIONS,
       shared: env.WORKER_SHARED,
       maintenance: env.WORKER_MAINTENANCE,
+      control: env.WORKER_CONTROL,
       alerts: env.WORKER_ALERTS,
       notify: { smtpUrl: env.SMTP_URL, from: env.SMTP_FROM, appUrl: env.APP_URL, escalateAfterMinutes: env.ALERT_ESCALATE_MINUTES },
       metricsPort: env.WORKER_METRICS_PORT,

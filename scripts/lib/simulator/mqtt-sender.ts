@@ -2,8 +2,11 @@
 // telemetry published with QoS 1 on ecomate/v1/{id}/telemetry; the platform's rejections arrive on
 // ecomate/v1/{id}/errors and are reported. mqtt.js reconnects and re-sends unacknowledged QoS 1
 // messages by itself; a bounded in-flight window keeps a backfill from queueing unboundedly.
+// With `onCommand`, the device also takes setpoint commands on ecomate/v1/{id}/commands and answers
+// each on .../commands/ack (commands.ts).
 import mqtt, { type MqttClient } from "mqtt";
 import type { SimReading } from "@/lib/sim";
+import { commandAckTopic, commandsTopic, parseSetpointCommand, type CommandAnswer, type SetpointCommand } from "./commands";
 
 export const telemetryTopic = (deviceId: string) => `ecomate/v1/${deviceId}/telemetry`;
 export const errorsTopic = (deviceId: string) => `ecomate/v1/${deviceId}/errors`;
@@ -22,11 +25,22 @@ export interface MqttDeviceOptions {
   maxInFlight?: number;
   onPlatformError?: (deviceId: string, error: PlatformError) => void;
   onConnectionError?: (deviceId: string, error: Error) => void;
+  /**
+   * Takes setpoint commands: subscribes to the commands topic and publishes the returned answer on
+   * the ack topic (QoS 1). A command id seen before is answered again the same way, not decided twice
+   * (the platform sends at least once).
+   */
+  onCommand?: (deviceId: string, command: SetpointCommand) => CommandAnswer;
+  /** A command message without an id (nothing to answer), or an ack that could not be published. */
+  onCommandError?: (deviceId: string, error: Error) => void;
   /** Give up on the first connection after this long [ms] (default: keep trying). */
   connectTimeoutMs?: number;
   /** Stops waiting for the first connection. */
   signal?: AbortSignal;
 }
+
+/** Answers kept for repeated command ids. */
+const ANSWERS_KEPT = 256;
 
 export class MqttDevice {
   readonly deviceId: string;
@@ -34,6 +48,8 @@ export class MqttDevice {
   private inFlight = 0;
   private readonly waiters: (() => void)[] = [];
   private readonly maxInFlight: number;
+  private markSubscribed: () => void = () => undefined;
+  private readonly subscribed = new Promise<void>((resolve) => (this.markSubscribed = resolve));
 
   private constructor(client: MqttClient, options: MqttDeviceOptions) {
     this.client = client;
@@ -57,8 +73,23 @@ export class MqttDevice {
       connectTimeout: 10_000,
     });
     const device = new MqttDevice(client, options);
+    const answered = new Map<string, CommandAnswer>();
+    const answer = (payload: Buffer) => {
+      const parsed = parseSetpointCommand(payload);
+      let reply: CommandAnswer;
+      if (!parsed.ok) {
+        if (parsed.id === null) return options.onCommandError?.(options.deviceId, new Error(parsed.reason));
+        reply = { id: parsed.id, status: "rejected", message: parsed.reason };
+      } else {
+        reply = answered.get(parsed.command.id) ?? options.onCommand!(options.deviceId, parsed.command);
+        answered.set(reply.id, reply);
+        if (answered.size > ANSWERS_KEPT) answered.delete(answered.keys().next().value!);
+      }
+      client.publishAsync(commandAckTopic(options.deviceId), JSON.stringify(reply), { qos: 1 }).catch((error: Error) => options.onCommandError?.(options.deviceId, error));
+    };
     client.on("error", (error) => options.onConnectionError?.(options.deviceId, error));
     client.on("message", (topic, payload) => {
+      if (options.onCommand && topic === commandsTopic(options.deviceId)) return answer(payload);
       if (topic !== errorsTopic(options.deviceId)) return;
       let parsed: PlatformError;
       try {
@@ -68,10 +99,13 @@ export class MqttDevice {
       }
       options.onPlatformError?.(options.deviceId, parsed);
     });
-    // Resubscribe on every (re)connect: the session is clean.
+    // Resubscribe on every (re)connect: the session is clean (commands sent while away are lost; the
+    // platform expires them unanswered).
+    const topics = options.onCommand ? [errorsTopic(options.deviceId), commandsTopic(options.deviceId)] : errorsTopic(options.deviceId);
     client.on("connect", () => {
-      client.subscribe(errorsTopic(options.deviceId), { qos: 1 }, (error) => {
+      client.subscribe(topics, { qos: 1 }, (error) => {
         if (error) options.onConnectionError?.(options.deviceId, error);
+        else device.markSubscribed();
       });
     });
     return device;
@@ -114,6 +148,11 @@ export class MqttDevice {
       this.inFlight--;
       this.waiters.shift()?.();
     }
+  }
+
+  /** Resolves once the first subscription (errors, and commands with `onCommand`) is in place. */
+  whenSubscribed(): Promise<void> {
+    return this.subscribed;
   }
 
   get connected(): boolean {

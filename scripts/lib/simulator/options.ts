@@ -81,7 +81,7 @@ export function buildCommand(): Command {
     .description("Fleet telemetry simulator: streams the demo fleet's readings to the ingest API or the MQTT broker")
     .option("--systems <n>", "simulate the first N demo devices (default: all)", positiveInteger)
     .option("--rate <r>", "live mode: readings per second in total, spread over the systems (default: natural sampling)", positiveNumber)
-    .option("--via <transport>", "mqtt or http (default: mqtt when an MQTT URL is known, else http)")
+    .option("--via <transport>", "mqtt or http (default: mqtt when an MQTT URL is known, else http); over MQTT the devices also take the platform's setpoint commands, over HTTP they cannot")
     .option("--backfill <duration>", "first generate history, e.g. 30d, 12h", parseDuration)
     .option("--live", "send current readings continuously (default when --backfill is not given)")
     .option("--seed <s>", "random seed (default 1)", "1")

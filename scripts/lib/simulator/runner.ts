@@ -1,6 +1,8 @@
 // The simulator process: builds the fleet from the demo devices, runs a backfill at full speed
 // and/or streams live readings, batching per device over HTTP or MQTT, and writes ground-truth
-// labels. Kept apart from scripts/simulate.ts so that tests can drive it with their own servers.
+// labels. Over MQTT the devices also take the platform's setpoint commands (pump_speed, uv_power)
+// into the simulation and acknowledge them; HTTP has no way to reach a device, so not there.
+// Kept apart from scripts/simulate.ts so that tests can drive it with their own servers.
 import fs from "node:fs";
 import path from "node:path";
 import {
@@ -18,6 +20,7 @@ import type { Logger } from "@/server/logger";
 import { demoSystemSpecs } from "./demo-systems";
 import { HttpSender, IngestRefusedError, IngestRejectedError } from "./http-sender";
 import { MqttDevice, type PlatformError } from "./mqtt-sender";
+import { answerSetpointCommand, type CommandAnswer, type SetpointCommand } from "./commands";
 import { readDevicesFile, type DemoDevice, type SimulateOptions } from "./options";
 import { redactMqttUrl } from "../../../src/server/env/mqtt-service";
 
@@ -197,7 +200,10 @@ function httpTransport(opts: SimulateOptions, devices: DemoDevice[], log: Logger
   };
 }
 
-async function mqttTransport(opts: SimulateOptions, devices: DemoDevice[], log: Logger, signal: AbortSignal): Promise<Transport> {
+/** Decides a setpoint command for device `deviceIndex` (its system in the simulation). */
+type CommandHandler = (deviceIndex: number, command: SetpointCommand) => CommandAnswer;
+
+async function mqttTransport(opts: SimulateOptions, devices: DemoDevice[], log: Logger, signal: AbortSignal, onCommand: CommandHandler): Promise<Transport> {
   const lastLog = new Map<string, number>();
   const deviceOptions = (d: DemoDevice) => ({
     url: opts.mqttUrl!,
@@ -212,6 +218,8 @@ async function mqttTransport(opts: SimulateOptions, devices: DemoDevice[], log: 
       lastLog.set(deviceId, Date.now());
       log.warn({ device: deviceId, err: error.message, url: opts.mqttUrl }, "MQTT connection problem; retrying");
     },
+    onCommand: (_deviceId: string, command: SetpointCommand) => onCommand(devices.indexOf(d), command),
+    onCommandError: (deviceId: string, error: Error) => log.warn({ device: deviceId, err: error.message }, "could not answer a setpoint command"),
   });
   // A backfill waits for every device to connect; live mode starts at once (mqtt.js queues QoS 1
   // publishes until the broker is reachable, and the per-device window keeps the queue short).
@@ -338,10 +346,21 @@ export async function runSimulator(opts: SimulateOptions, deps: RunnerDeps): Pro
   const labels = new LabelWriter(opts.labelsFile);
   const live = opts.live;
   let transport: Transport;
+  // A command takes effect in the simulation from its next process step (the readings after it).
+  const onCommand: CommandHandler = (i, command) => {
+    const answer = answerSetpointCommand(command, now(), (setpoint) => sim.setSetpoint(i, setpoint.key, setpoint.value, setpoint.unit));
+    const device = devices[i]!;
+    const fields = { device: device.id, system: device.system, command: command.id, setpoint: command.setpoint };
+    if (answer.status === "applied") log.info(fields, "setpoint command applied");
+    else log.warn({ ...fields, reason: answer.message }, "setpoint command refused");
+    return answer;
+  };
   try {
     if (opts.dryRun) transport = dryTransport;
-    else if (opts.via === "http") transport = httpTransport(opts, devices, log);
-    else transport = await mqttTransport(opts, devices, log, signal);
+    else if (opts.via === "http") {
+      transport = httpTransport(opts, devices, log);
+      log.info("over HTTP the simulated devices take no setpoint commands: the platform sends those over MQTT (--via mqtt)");
+    } else transport = await mqttTransport(opts, devices, log, signal, onCommand);
   } catch (error) {
     await labels.close();
     if (signal.aborted) return { generated: 0, sent: 0, labels: 0, seconds: (performance.now() - startedAt) / 1000 };

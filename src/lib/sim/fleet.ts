@@ -2,6 +2,7 @@
 // time and set of systems. Pure (no I/O, no Node imports): the caller decides where readings go.
 import { resolveSystemConfig, type SimSystemSpec, type SystemConfig } from "./config";
 import { buildSeries, DEFAULT_SAMPLING, nominalRate, type SamplingOptions, type SeriesDef } from "./series";
+import { SIM_SETPOINTS, simSetpointRefusal, type SimSetpoints } from "./setpoints";
 import type { InjectionRequest, ProcessOutputs, SystemState } from "./state";
 import { advanceSystem, initSystemState, type SimulationOptions, type SystemContext } from "./system";
 import type { SimLabel, SimReading, SimSink } from "./types";
@@ -129,6 +130,33 @@ export class FleetSimulator {
     const state = this.states[systemIndex];
     if (!state) throw new RangeError(`no system ${systemIndex}`);
     state.pendingInjections.push({ ...request });
+  }
+
+  /**
+   * A setpoint from the platform (`pump_speed`, `uv_power`, in %), in force from the next process
+   * step; `null` hands the value back to the unit's own control. Throws a RangeError saying why when
+   * the unit cannot take it (unknown key, wrong unit, outside SIM_SETPOINTS, no pump or lamps).
+   */
+  setSetpoint(systemIndex: number, key: string, value: number | null, unit: string = "%"): void {
+    const state = this.states[systemIndex];
+    const cfg = this.configs[systemIndex];
+    if (!state || !cfg) throw new RangeError(`no system ${systemIndex}`);
+    const field: keyof SimSetpoints | null = key === "pump_speed" ? "pumpSpeedPct" : key === "uv_power" ? "uvPowerPct" : null;
+    if (value === null) {
+      if (!field) throw new RangeError(`unknown setpoint "${key}": this unit takes ${Object.keys(SIM_SETPOINTS).join(" and ")}`);
+      if (state.setpoints) delete state.setpoints[field];
+      return;
+    }
+    const refusal = simSetpointRefusal(cfg, key, value, unit);
+    if (refusal || !field) throw new RangeError(refusal ?? `unknown setpoint "${key}"`);
+    state.setpoints = { ...state.setpoints, [field]: value };
+  }
+
+  /** The setpoints in force on a system (empty: its own control). */
+  setpoints(systemIndex: number): Readonly<SimSetpoints> {
+    const state = this.states[systemIndex];
+    if (!state) throw new RangeError(`no system ${systemIndex}`);
+    return { ...state.setpoints };
   }
 
   /** Plain-JSON state of the whole fleet; pass it back to the constructor to continue. */

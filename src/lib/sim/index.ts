@@ -5,10 +5,12 @@
  *
  * Per system and step: water temperature (seasonal + daily + noise), UVT (random walk, seasonal
  * dip, rain events), raw turbidity (rain spikes, solids disturbances) -> events (failures,
- * maintenance) -> control (tank level hysteresis; VFD speed for a flow target; lamp strikes 2 min
- * before the pump and goes off 8 min after it) -> physics (src/lib/physics: operating point,
- * filter ΔP, power, UV output per lamp with ageing, temperature, warm-up, sleeve fouling, spread;
- * sensor reading) -> integration (tank, filter mass from TSS × flow, lamp hours, energy).
+ * maintenance) -> control (tank level hysteresis; VFD speed for a flow target, or the platform's
+ * pump_speed setpoint; lamp strikes 2 min before the pump and goes off 8 min after it, at full
+ * power or the platform's uv_power setpoint; see setpoints.ts) -> physics (src/lib/physics:
+ * operating point, filter ΔP, power, UV output per lamp with ageing, temperature, warm-up, sleeve
+ * fouling, spread; sensor reading) -> integration (tank, filter mass from TSS × flow, lamp hours,
+ * energy).
  *
  * Series (metric @ component; sampling class, see DEFAULT_SAMPLING):
  *   flow_rate@ft-1, pump_pressure@pt-1, power@pump-1, pump_speed@pump-1, uv_intensity@uvsensor-1 (10 s);
@@ -26,6 +28,7 @@ export * from "./types";
 export * from "./config";
 export * from "./series";
 export * from "./fleet";
+export * from "./setpoints";
 export { dayOfYear, demandProfile, localHour } from "./environment";
 export { INJECTION_WEIGHTS, NEVER, type SimulationOptions } from "./system";
 export { seedFrom } from "./random";

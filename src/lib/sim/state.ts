@@ -1,6 +1,7 @@
 // The simulator's per-system state. Everything is plain JSON (numbers, strings, arrays, records),
 // so a fleet can be snapshotted and restored and two runs can be compared field by field.
 import type { RngStream } from "./random";
+import type { SimSetpoints } from "./setpoints";
 import type { FailureMode, SimLabel } from "./types";
 
 /** The true process values at the latest process step (what ideal sensors would read). */
@@ -139,6 +140,8 @@ export interface SystemState {
   labels: Record<string, SimLabel>;
   /** Explicit injections to apply at the next step. */
   pendingInjections: InjectionRequest[];
+  /** Setpoints from the platform (absent: the unit's own control, as in runs before phase 4). */
+  setpoints?: SimSetpoints;
 }
 
 export type InjectionMode = PumpFailureMode | "lamp_burnout" | "ballast_failure" | "filter_clog" | "sensor_fault" | "sleeve_water_ingress";

@@ -702,7 +702,12 @@ function evaluate(ctx: SystemContext, st: SystemState, dtMs: number): void {
   };
 
   let speed = 0;
-  if (st.pumpOn) {
+  const speedSetpoint = st.setpoints?.pumpSpeedPct;
+  if (st.pumpOn && speedSetpoint !== undefined) {
+    // A speed setpoint from the platform: the VFD holds it while the pump runs; the tank's hysteresis
+    // still starts and stops the pump.
+    speed = speedSetpoint / 100;
+  } else if (st.pumpOn) {
     const target =
       cfg.status === "standby"
         ? 0.4 * cfg.ratedFlowM3h
@@ -713,7 +718,8 @@ function evaluate(ctx: SystemContext, st: SystemState, dtMs: number): void {
   levers.speed = speed;
   const hyd = solveHydraulics(params, levers);
 
-  // UV: each lamp's own age, start count, sleeve fouling and spread.
+  // UV: each lamp's own age, start count, sleeve fouling and spread; the ballast's power level.
+  const dimming = st.setpoints?.uvPowerPct === undefined ? 1 : st.setpoints.uvPowerPct / 100;
   let uvcMw = 0;
   let lampW = 0;
   for (let i = 0; i < st.lamps.length; i++) {
@@ -724,7 +730,7 @@ function evaluate(ctx: SystemContext, st: SystemState, dtMs: number): void {
     const ingress = lamp.ingress && minutesOn > lamp.ingress.delayMin ? lamp.ingress.factor : 1;
     const r = lampUvcPower(
       lampCfg.params,
-      { on: true, hours: lamp.hours, minutesOn, fouling: Math.exp(-climate.sleeveFoulingPerWeek * weeksBetween(lamp.sleeveCleanMs, t)), extraFactor: lamp.spread * ingress },
+      { on: true, hours: lamp.hours, minutesOn, dimming, fouling: Math.exp(-climate.sleeveFoulingPerWeek * weeksBetween(lamp.sleeveCleanMs, t)), extraFactor: lamp.spread * ingress },
       tempC,
       params.uv.sleeveTransmittance,
     );

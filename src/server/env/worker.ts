@@ -12,6 +12,9 @@ export const workerEnvSchema = z.object({
   // shared subscriptions, e.g. Mosquitto; the embedded aedes broker has none). Required for >1 connection.
   // Compaction and retention on a schedule in this worker (run them in one worker of a fleet).
   WORKER_MAINTENANCE: z.preprocess(unsetIfEmpty, z.enum(["true", "false", "1", "0"]).default("true")).transform((v) => v === "true" || v === "1"),
+  // Send approved setpoint commands, expire unanswered ones and run the autonomous optimiser here
+  // (default: as WORKER_MAINTENANCE). Every worker records the acks it receives either way.
+  WORKER_CONTROL: z.preprocess(unsetIfEmpty, z.enum(["true", "false", "1", "0"]).optional()).transform((v) => (v === undefined ? undefined : v === "true" || v === "1")),
   WORKER_SHARED: z.preprocess(unsetIfEmpty, z.enum(["true", "false", "1", "0"]).default("false")).transform((v) => v === "true" || v === "1"),
   // Take part in the alert engine (one worker leads at a time, by an advisory lock; the others stand by).
   WORKER_ALERTS: z.preprocess(unsetIfEmpty, z.enum(["true", "false", "1", "0"]).default("true")).transform((v) => v === "true" || v === "1"),
