@@ -80,7 +80,7 @@ async function main() {
   const worker = spawn(process.execPath, ["--import", "tsx", "src/worker/index.ts"], {
     cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, DATABASE_URL: url, MQTT_URL: mqttUrl, WORKER_ID: "e2e", WORKER_MAINTENANCE: "false", LOG_LEVEL: "warn" },
+    env: { ...process.env, DATABASE_URL: url, MQTT_URL: mqttUrl, WORKER_ID: "e2e", WORKER_MAINTENANCE: "false", WORKER_CONTROL: "true", LOG_LEVEL: "warn" },
   });
   const brokerUrl = new URL(mqttUrl);
   fs.mkdirSync(path.join(root, ".test-results"), { recursive: true });

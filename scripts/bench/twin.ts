@@ -128,7 +128,17 @@ async function main() {
               await page.goto(`${started.base}/systems/${SYSTEM}/twin`, { waitUntil: "commit" });
               const ms = await twinReady(page);
               if (r > 0) twin.push(ms);
-              progress(`round ${r}/${rounds}: twin page ${ms.toFixed(0)} ms`);
+              // where the time went: the HTML, the scripts, the model file
+              const p = await page.evaluate(() => {
+                const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+                const res = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
+                const glb = res.find((e) => e.name.endsWith(".glb"));
+                const scripts = res.filter((e) => e.initiatorType === "script");
+                return { html: nav.responseEnd, dom: nav.domContentLoadedEventEnd, scripts: Math.max(0, ...scripts.map((e) => e.responseEnd)), scriptKb: scripts.reduce((n, e) => n + e.encodedBodySize, 0) / 1024, glbStart: glb?.startTime ?? NaN, glbEnd: glb?.responseEnd ?? NaN };
+              });
+              progress(
+                `round ${r}/${rounds}: twin page ${ms.toFixed(0)} ms (html ${p.html.toFixed(0)}, dom ready ${p.dom.toFixed(0)}, scripts ${p.scripts.toFixed(0)} (${p.scriptKb.toFixed(0)} KiB), model ${p.glbStart.toFixed(0)}-${p.glbEnd.toFixed(0)} ms)`,
+              );
             } else {
               await page.goto(`${started.base}/systems/${SYSTEM}`, { waitUntil: "commit" });
               const handle = await page.waitForFunction(() => (document.querySelector('[data-charts-ready="true"]') ? performance.now() : false), undefined, { polling: "raf", timeout: 30_000 });

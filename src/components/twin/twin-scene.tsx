@@ -5,7 +5,7 @@
 // (no render loop while nothing changes), so a phone's battery and the slider path stay cheap.
 import { Suspense, useEffect, useMemo } from "react";
 import { Canvas, useThree, type ThreeEvent } from "@react-three/fiber";
-import { ContactShadows, Html, OrbitControls, useGLTF, useProgress } from "@react-three/drei";
+import { Html, OrbitControls, useGLTF, useProgress } from "@react-three/drei";
 import { Color, Mesh, MeshStandardMaterial, PerspectiveCamera, Vector3, type Object3D } from "three";
 import { labelNodeName, restoreTwinNodeNames, TWIN_MODEL_URL, TWIN_NODES } from "@/lib/twin/model-nodes";
 import { LEVEL_COLOURS, type ComponentState } from "./twin-view-model";
@@ -192,7 +192,6 @@ export default function TwinScene(props: TwinSceneProps) {
       <FitCamera />
       <Suspense fallback={<Loading />}>
         <UnitModel {...props} />
-        <ContactShadows position={[0, 0.001, 0]} opacity={0.35} scale={6} blur={2.4} far={2} frames={1} />
       </Suspense>
       <OrbitControls makeDefault target={[TARGET.x, TARGET.y, TARGET.z]} enableDamping minDistance={1.5} maxDistance={9} maxPolarAngle={Math.PI / 2 - 0.05} />
     </Canvas>

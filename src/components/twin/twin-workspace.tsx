@@ -18,6 +18,7 @@ import { componentLabel, componentStates, complianceVerdict, figureRows, formatN
 import { sweepCurve } from "./sweep";
 import { SweepChart } from "./sweep-chart";
 import { ScenariosPanel } from "./scenarios-panel";
+import { ControlPanel } from "@/components/control/control-panel";
 
 export type TwinState = inferRouterOutputs<AppRouter>["twin"]["state"];
 
@@ -324,6 +325,7 @@ export function TwinWorkspace({ initial }: { initial: TwinState }) {
         </Card>
 
         <ScenariosPanel systemCode={systemCode} canSave={canSimulate} levers={levers} onLoad={(l) => setWhatIf(l)} />
+        <ControlPanel systemCode={systemCode} onTry={(l) => setWhatIf(l)} />
       </div>
     </div>
   );
