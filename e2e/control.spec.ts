@@ -45,10 +45,13 @@ test("a manager approves the optimiser's setpoints in supervised mode; the unit 
     const now = Date.now();
     const day = Array.from({ length: 144 }, (_, i) => ({ metric: "flow_rate", component: "ft-1", ts: now - (144 - i) * 600_000, value: i % 3 === 2 ? 0 : 9.2 }));
     publishReadings(day);
+    // (the UV sensor reads what a clean sleeve gives: earlier journeys left a UV drop on this unit)
     publishReadings([
       { metric: "flow_rate", value: 9.2, component: "ft-1" },
       { metric: "pump_speed", value: 96, component: "pump-1" },
       { metric: "water_temperature", value: 12, component: "tt-1" },
+      { metric: "uv_intensity", value: 150, component: "uvsensor-1" },
+      { metric: "lamp_on", value: 1, component: "lamp-1" },
     ]);
     await signIn(page, DEMO.manager, "/systems/NBG-01/twin");
     const panel = page.getByTestId("control-panel");
