@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { getPool } from "../../src/server/db";
-import { TelemetryStore, type StoreReading } from "../../src/server/telemetry/store";
+import { TelemetryStore } from "../../src/server/telemetry/store";
 import { DEMO_MODELS } from "../../src/server/seed/demo-fleet";
 import { solveOperatingPoint, unitParamsFromTwin, type UnitParams } from "../../src/lib/physics";
 import { toPhysicsLevers, type TwinLevers } from "../../src/lib/twin/levers";
@@ -10,6 +10,7 @@ import { optimiseSetpoints, type OptimiseInput } from "../../src/lib/control/opt
 import { ADVISORY_MESSAGE, COMMANDS_CHANNEL, type CommandReason } from "../../src/server/control/commands";
 import { runAutonomy } from "../../src/server/control/autonomy";
 import { callerAs, errorOf, makeOrg, testDb, uid, type TestOrg } from "./helpers";
+import { instrumentReadings } from "./twin-fixtures";
 
 const db = testDb();
 const pool = getPool();
@@ -73,22 +74,7 @@ async function makeUnit(systemCode: string, withReadings: boolean): Promise<void
   if (!withReadings) return;
 
   // What the instruments report in STATE, stored through the product's telemetry store.
-  const out = solveOperatingPoint(params, toPhysicsLevers(STATE));
-  const metric = async (key: string) => (await db.metric.findUniqueOrThrow({ where: { key } })).id;
-  const at = (c: string) => ids.get(c)!;
-  const ts = Date.now() - 60_000;
-  const readings: StoreReading[] = [
-    { metricId: await metric("pump_speed"), componentId: at("pump-1"), ts, value: STATE.speed * 100 },
-    { metricId: await metric("flow_rate"), componentId: at("ft-1"), ts, value: out.flowM3h },
-    { metricId: await metric("pump_pressure"), componentId: at("pt-1"), ts, value: out.dischargePressureBar },
-    { metricId: await metric("filter_dp"), componentId: at("filter-1"), ts, value: out.filters[0]!.dpBar },
-    { metricId: await metric("filter_dp"), componentId: at("filter-2"), ts, value: out.filters[1]!.dpBar },
-    { metricId: await metric("water_temperature"), componentId: at("tt-1"), ts, value: STATE.waterTempC },
-    { metricId: await metric("uvt"), componentId: null, ts, value: STATE.uvtPct },
-    { metricId: await metric("uv_intensity"), componentId: at("uvsensor-1"), ts, value: out.uv.sensorIntensityWm2 },
-    { metricId: await metric("lamp_on"), componentId: at("lamp-1"), ts, value: 1 },
-    { metricId: await metric("lamp_hours"), componentId: at("lamp-1"), ts, value: STATE.lampHours },
-  ];
+  const readings = await instrumentReadings(db, params, STATE, (c) => ids.get(c)!);
   await new TelemetryStore(pool).store(system.id, readings);
 }
 

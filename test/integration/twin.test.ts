@@ -1,11 +1,12 @@
 import { ZodError } from "zod";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getPool } from "../../src/server/db";
-import { TelemetryStore, type StoreReading } from "../../src/server/telemetry/store";
+import { TelemetryStore } from "../../src/server/telemetry/store";
 import { DEMO_MODELS } from "../../src/server/seed/demo-fleet";
 import { solveOperatingPoint, unitParamsFromTwin, type UnitParams } from "../../src/lib/physics";
 import { defaultLevers, toPhysicsLevers, type TwinLevers } from "../../src/lib/twin/levers";
 import { callerAs, errorOf, makeOrg, testDb, type TestOrg } from "./helpers";
+import { instrumentReadings } from "./twin-fixtures";
 
 const db = testDb();
 const pool = getPool();
@@ -66,24 +67,10 @@ beforeAll(async () => {
   );
 
   // What the instruments report in STATE, stored through the product's telemetry store.
-  const out = solveOperatingPoint(expected, toPhysicsLevers(STATE));
-  const metric = async (key: string) => (await db.metric.findUniqueOrThrow({ where: { key } })).id;
-  const at = (c: string) => made.components.get(c)!;
-  const ts = Date.now() - 60_000;
-  const readings: StoreReading[] = [
-    { metricId: await metric("pump_speed"), componentId: at("pump-1"), ts, value: STATE.speed * 100 },
-    { metricId: await metric("flow_rate"), componentId: at("ft-1"), ts, value: out.flowM3h },
-    { metricId: await metric("pump_pressure"), componentId: at("pt-1"), ts, value: out.dischargePressureBar },
-    { metricId: await metric("filter_dp"), componentId: at("filter-1"), ts, value: out.filters[0]!.dpBar },
-    { metricId: await metric("filter_dp"), componentId: at("filter-2"), ts, value: out.filters[1]!.dpBar },
-    { metricId: await metric("water_temperature"), componentId: at("tt-1"), ts, value: STATE.waterTempC },
-    // the AQ-UV10 has no UVT analyser: a lab value entered at system level
-    { metricId: await metric("uvt"), componentId: null, ts, value: STATE.uvtPct },
-    { metricId: await metric("uv_intensity"), componentId: at("uvsensor-1"), ts, value: out.uv.sensorIntensityWm2 },
-    { metricId: await metric("lamp_on"), componentId: at("lamp-1"), ts, value: 1 },
-    { metricId: await metric("lamp_hours"), componentId: at("lamp-1"), ts, value: STATE.lampHours },
+  const readings = [
+    ...(await instrumentReadings(db, expected, STATE, (c) => made.components.get(c)!)),
     // a series the twin does not read: part of the record, no effect on the levers
-    { metricId: await metric("vibration"), componentId: at("motor-1"), ts, value: 1.2 },
+    { metricId: (await db.metric.findUniqueOrThrow({ where: { key: "vibration" } })).id, componentId: made.components.get("motor-1")!, ts: Date.now() - 60_000, value: 1.2 },
   ];
   await new TelemetryStore(pool).store(systemId, readings);
 });
