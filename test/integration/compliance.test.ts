@@ -6,6 +6,7 @@ import { parse } from "csv-parse/sync";
 import { getPool } from "../../src/server/db";
 import { TelemetryStore, type StoreReading } from "../../src/server/telemetry/store";
 import { runCompliance, backfillCompliance } from "../../src/server/compliance/run-compliance";
+import { localDay } from "../../src/server/compliance/calendar";
 import { handleComplianceCsv } from "../../src/server/compliance/csv";
 import { callerAs, errorOf, makeOrg, testDb, uid, type TestOrg } from "./helpers";
 
@@ -167,8 +168,19 @@ describe("compliance of a day of readings", () => {
     await storeMinutes(imported, DAY_START, [dayMinute(0)]);
     const run = await runCompliance(db, NOW, { organizationId: org.organizationId, systemCode: imported.code });
     expect(run.computed).toEqual([]);
+    // nor does the month report count them as missing: EcoMate did not monitor the unit then
+    const api = callerAs(db, org.users.viewer);
+    const before = await api.compliance.month({ systemCode: imported.code, month: "2026-03" });
+    expect(before.monitoredSince).toBe(localDay(new Date(), "Europe/Berlin"));
+    expect(before.days).toEqual([]);
+    expect(before.totals.days).toEqual({ compliant: 0, offSpec: 0, incomplete: 0, missing: 0 });
     const back = await backfillCompliance(db, { organizationId: org.organizationId }, { from: "2026-03-10", to: "2026-03-10", systemCode: imported.code }, NOW);
     expect(back.computed.map((d) => [d.day, d.status])).toEqual([["2026-03-10", "incomplete"]]);
+    // a backfilled day is reported, and only that day
+    const after = await api.compliance.month({ systemCode: imported.code, month: "2026-03" });
+    expect(after.days.map((d) => [d.day, d.status])).toEqual([["2026-03-10", "incomplete"]]);
+    const fleetRow = (await api.compliance.fleet({ month: "2026-03" })).find((r) => r.system.code === imported.code)!;
+    expect(fleetRow.totals.days).toEqual({ compliant: 0, offSpec: 0, incomplete: 1, missing: 0 });
   });
 
   it("is idempotent: running again, or two backfills at once, leaves the very same rows", async () => {
@@ -308,7 +320,7 @@ describe("the month's verdict", () => {
   const JAN31 = Date.parse("2026-01-30T23:00:00.000Z");
 
   async function unitWithLowMinutes(lowMinutes: number, commissioned = JAN31) {
-    const unit = await makeUvSystem(new Date(commissioned));
+    const unit = await makeUvSystem(new Date(commissioned), { registeredAt: new Date(commissioned) });
     const minutes = Array.from({ length: 60 + 1440 }, (_, i): Minute => {
       const m = i - 60;
       return { q: m >= 0 && m < 1000 ? 6 : 0, s: m >= 100 && m < 100 + lowMinutes ? 40 : 100, lamp: 1 };

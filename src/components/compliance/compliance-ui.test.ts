@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { offSpecColumns } from "./chart-data";
-import { duration, percent, shareBarWidth, volume } from "./format";
+import { duration, monitoringNote, percent, shareBarWidth, volume } from "./format";
 import { csvHref, pageHref, parsePageState, pickerMonth, shiftMonth } from "./page-state";
 
 describe("compliance page state", () => {
@@ -43,6 +43,17 @@ describe("compliance formatting", () => {
     expect(duration(45)).toBe("45 min");
     expect(duration(125)).toBe("2 h 05 min");
     expect(duration(null)).toBe("ongoing");
+  });
+});
+
+describe("monitoring note", () => {
+  it("says from when EcoMate monitors a unit, only for months that began before", () => {
+    expect(monitoringNote("2026-11", "2026-11-01")).toBeNull();
+    expect(monitoringNote("2026-12", "2026-11-28")).toBeNull();
+    expect(monitoringNote("2026-11", "2026-11-28")).toBe(
+      "Monitored by EcoMate since 28 November 2026: earlier days of the month are not judged here unless their history was backfilled.",
+    );
+    expect(monitoringNote("2026-03", "2026-11-28")).toBe("Monitored by EcoMate since 28 November 2026: only days whose history was backfilled are listed for March 2026.");
   });
 });
 

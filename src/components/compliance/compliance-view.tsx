@@ -12,6 +12,7 @@ import {
   fixed,
   MONTH_LIMIT_PCT,
   monthLabel,
+  monitoringNote,
   percent,
   shareBarWidth,
   siteDateTime,
@@ -304,6 +305,7 @@ function SystemMonth({ state, detail }: { state: CompliancePageState; detail: Co
   const { report, ledger, chartDays } = detail;
   const t = report.totals;
   const h = report.header;
+  const note = monitoringNote(report.month, report.monitoredSince);
   return (
     <section id="month" className="mt-8 scroll-mt-20" aria-labelledby="month-title" data-testid="compliance-month-view">
       <div className="mb-4 flex flex-wrap items-end justify-between gap-3">
@@ -314,6 +316,11 @@ function SystemMonth({ state, detail }: { state: CompliancePageState; detail: Co
           <p className="text-sm text-slate-500">
             {h.system.name}, {h.system.site.name} · days in {h.system.site.timeZone}
           </p>
+          {note ? (
+            <p className="mt-1 text-sm text-slate-600" data-testid="compliance-monitored-since">
+              {note}
+            </p>
+          ) : null}
         </div>
         <div className="flex flex-wrap gap-2">
           <a

@@ -96,3 +96,19 @@ export function dayLabel(day: string): string {
 export function monthLabel(month: string): string {
   return new Date(`${month}-15T12:00:00Z`).toLocaleDateString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
 }
+
+/** "10 March 2026" for a YYYY-MM-DD day. */
+export function dateLabel(day: string): string {
+  return new Date(`${day}T12:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+}
+
+/**
+ * What the month view says when monitoring began after the month's first day (or after the month):
+ * the days before were not EcoMate's to judge, so they are neither listed nor missing.
+ */
+export function monitoringNote(month: string, monitoredSince: string): string | null {
+  if (monitoredSince <= `${month}-01`) return null;
+  return monitoredSince.slice(0, 7) === month
+    ? `Monitored by EcoMate since ${dateLabel(monitoredSince)}: earlier days of the month are not judged here unless their history was backfilled.`
+    : `Monitored by EcoMate since ${dateLabel(monitoredSince)}: only days whose history was backfilled are listed for ${monthLabel(month)}.`;
+}

@@ -24,6 +24,16 @@ function wallFormat(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * The first site-local day EcoMate monitors a system: the later of its commissioning and its
+ * registration. Days before it are not EcoMate's to judge (history imported from before counts once
+ * it is backfilled), so they are neither computed by the scheduled run nor reported as missing.
+ */
+export function monitoredSince(system: { commissionedAt: Date | null; createdAt: Date }, timeZone: string): string {
+  const commissioned = system.commissionedAt ?? system.createdAt;
+  return localDay(Math.max(commissioned.getTime(), system.createdAt.getTime()), timeZone);
+}
+
 /** The site-local calendar day of an instant, as YYYY-MM-DD. */
 export function localDay(at: Date | number, timeZone: string): string {
   const parts = wallFormat(timeZone).formatToParts(typeof at === "number" ? at : at.getTime());

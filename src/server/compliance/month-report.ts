@@ -8,7 +8,7 @@ import { logCredit, type TargetOrganism } from "@/lib/physics";
 import type { Db } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { orgFilter, type Scope } from "@/server/scope";
-import { daysOfMonth, localDay, localMonth, parseMonth } from "./calendar";
+import { daysOfMonth, localDay, localMonth, monitoredSince, parseMonth } from "./calendar";
 import type { ComplianceDayDetails } from "./compute-day";
 import { loadComplianceSystems } from "./load-systems";
 import { reasonLabels } from "./reasons";
@@ -59,6 +59,8 @@ export interface MonthSummary extends MonthTotals {
 
 export interface ComplianceMonth {
   month: string;
+  /** the first day EcoMate monitors the system (YYYY-MM-DD): the later of commissioning and registration */
+  monitoredSince: string;
   header: ComplianceHeader;
   days: ComplianceDayRow[];
   totals: MonthSummary;
@@ -90,7 +92,7 @@ const dayKey = (d: Date) => d.toISOString().slice(0, 10);
 const dateOf = (day: string) => new Date(`${day}T00:00:00.000Z`);
 
 /**
- * The days a month report lists: the elapsed days since commissioning (a day without a record among
+ * The days a month report lists: the elapsed days since monitoring began (a day without a record among
  * them is missing data), and any other day that has a record (e.g. backfilled history).
  */
 function reportDays(month: string, firstDay: string, today: string, recorded: Set<string>): string[] {
@@ -165,11 +167,13 @@ export async function getComplianceMonth(db: Db, scope: Scope, input: { systemCo
   });
   const byDay = new Map(records.map((r) => [dayKey(r.day), r]));
   const tz = system.site.timeZone;
-  const days = reportDays(input.month, localDay(system.commissionedAt ?? system.createdAt, tz), localDay(now, tz), new Set(byDay.keys()));
+  const since = monitoredSince(system, tz);
+  const days = reportDays(input.month, since, localDay(now, tz), new Set(byDay.keys()));
   const rows = days.map((d) => dayRow(d, byDay.get(d)));
   const c = system.params.compliance;
   return {
     month: input.month,
+    monitoredSince: since,
     header: {
       system: { code: system.code, name: system.name, status: system.status, site: system.site },
       maxValidatedFlowM3h: c.maxFlowM3h ?? null,
@@ -216,7 +220,7 @@ export async function getComplianceFleet(db: Db, scope: Scope, input: { month?: 
     const month = months.get(s.id)!;
     const own = new Map(records.filter((r) => r.systemId === s.id && dayKey(r.day).startsWith(month)).map((r) => [dayKey(r.day), r]));
     const tz = s.site.timeZone;
-    const days = reportDays(month, localDay(s.commissionedAt ?? s.createdAt, tz), localDay(now, tz), new Set(own.keys()));
+    const days = reportDays(month, monitoredSince(s, tz), localDay(now, tz), new Set(own.keys()));
     return {
       system: { code: s.code, name: s.name, status: s.status, site: s.site },
       month,

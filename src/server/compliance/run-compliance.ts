@@ -10,7 +10,7 @@ import type { Prisma } from "@/generated/prisma/client";
 import type { Db } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { orgFilter, type Scope } from "@/server/scope";
-import { addDays, daysBetween, localDay, parseDay } from "./calendar";
+import { addDays, daysBetween, localDay, monitoredSince, parseDay } from "./calendar";
 import { computeComplianceDay, type ComplianceDayDetails, type DayResult } from "./compute-day";
 import { loadComplianceSystems, type ComplianceSystem } from "./load-systems";
 
@@ -32,12 +32,6 @@ function inService(opts: { organizationId?: string; systemCode?: string }): Pris
   };
 }
 
-/** The first local day the scheduled run keeps: the later of commissioning and registration. */
-function monitoredSince(system: ComplianceSystem): string {
-  const commissioned = system.commissionedAt ?? system.createdAt;
-  return localDay(Math.max(commissioned.getTime(), system.createdAt.getTime()), system.site.timeZone);
-}
-
 async function computeDays(db: Db, system: ComplianceSystem, days: string[], now: Date, result: ComplianceRunResult): Promise<void> {
   for (const day of days) {
     try {
@@ -55,7 +49,7 @@ export async function runCompliance(db: Db, now: Date, opts: { organizationId?: 
   const result: ComplianceRunResult = { computed: [], failed: [] };
   for (const system of systems) {
     const today = localDay(now, system.site.timeZone);
-    const first = monitoredSince(system);
+    const first = monitoredSince(system, system.site.timeZone);
     const oldest = addDays(today, -CATCH_UP_DAYS);
     const records = await db.complianceRecord.findMany({
       where: { systemId: system.id, day: { gte: new Date(`${oldest}T00:00:00Z`), lte: new Date(`${today}T00:00:00Z`) } },
