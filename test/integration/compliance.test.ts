@@ -8,7 +8,8 @@ import { TelemetryStore, type StoreReading } from "../../src/server/telemetry/st
 import { runCompliance, backfillCompliance } from "../../src/server/compliance/run-compliance";
 import { localDay } from "../../src/server/compliance/calendar";
 import { handleComplianceCsv } from "../../src/server/compliance/csv";
-import { callerAs, errorOf, makeOrg, testDb, uid, type TestOrg } from "./helpers";
+import { callerAs, errorOf, makeOrg, testDb, type TestOrg } from "./helpers";
+import { makeUvUnit } from "./uv-unit-fixture";
 
 const db = testDb();
 const store = new TelemetryStore(getPool());
@@ -18,42 +19,8 @@ let org: TestOrg;
 let other: TestOrg;
 let metricIds: Record<"flow_rate" | "uv_intensity" | "lamp_on" | "water_temperature" | "uvt", number>;
 
-/** A UV unit of the org's site (Europe/Berlin): flow meter, UV sensor, one low-pressure lamp (τ_w 0.75 min), thermometer, validated limits. */
-async function makeUvSystem(commissionedAt: Date, opts: { uvtAnalyser?: boolean; registeredAt?: Date } = {}): Promise<{ id: string; code: string; components: Record<string, string> }> {
-  const first = await db.treatmentSystem.findUniqueOrThrow({ where: { code: org.systemCodes[0]! } });
-  const code = `UV${uid()}`.toUpperCase();
-  const sys = await db.treatmentSystem.create({
-    data: {
-      organizationId: org.organizationId,
-      siteId: org.siteId,
-      modelId: first.modelId,
-      code,
-      name: `UV unit ${code}`,
-      requiredDoseMjCm2: 40,
-      nsfClass: "A",
-      commissionedAt,
-      ...(opts.registeredAt ? { createdAt: opts.registeredAt } : {}),
-    },
-  });
-  const components: Record<string, string> = {};
-  for (const c of [
-    { code: "ft-1", type: "sensor" as const, name: "Flow meter" },
-    { code: "uvsensor-1", type: "uv_sensor" as const, name: "UV sensor" },
-    { code: "lamp-1", type: "lamp" as const, name: "UV lamp", modelNumber: "UVL-80-LP" },
-    { code: "tt-1", type: "sensor" as const, name: "Thermometer" },
-    ...(opts.uvtAnalyser ? [{ code: "uvt-1", type: "sensor" as const, name: "Online UVT analyser" }] : []),
-  ]) {
-    components[c.code] = (await db.component.create({ data: { systemId: sys.id, ...c } })).id;
-  }
-  await db.operatingLimit.createMany({
-    data: [
-      { systemId: sys.id, metricKey: "flow_rate", min: 1.5, max: 12, source: "validation report" },
-      { systemId: sys.id, metricKey: "uvt", min: 85, source: "validation report" },
-      { systemId: sys.id, metricKey: "uv_intensity", min: 48, source: "validation report (sensor setpoint)" },
-    ],
-  });
-  return { id: sys.id, code, components };
-}
+/** A UV unit of the org's site (see uv-unit-fixture.ts). */
+const makeUvSystem = (commissionedAt: Date, opts: { uvtAnalyser?: boolean; registeredAt?: Date } = {}) => makeUvUnit(db, org, commissionedAt, opts);
 
 interface Minute {
   q: number;

@@ -10,7 +10,8 @@ import type { ComplianceStatus } from "@/generated/prisma/enums";
 import type { Db } from "@/server/db";
 import { getPool } from "@/server/db";
 import { dayBounds } from "./calendar";
-import { evaluateMinutes, MINUTE_MS, type ComplianceReason } from "./evaluate";
+import { outOfCalibrationIntervals } from "./calibration-rules";
+import { evaluateMinutes, MINUTE_MS, type ComplianceReason, type MinuteSeries } from "./evaluate";
 import type { ComplianceSystem } from "./load-systems";
 import { readMinuteSeries } from "./read-minutes";
 import { dayStatus } from "./verdict";
@@ -64,6 +65,19 @@ const floorMinute = (t: number) => Math.floor(t / MINUTE_MS) * MINUTE_MS;
 const eventKey = (e: { reason: string; startedAt: Date; endedAt: Date | null; volumeM3: number; minDoseMjCm2: number | null }) =>
   `${e.reason}|${e.startedAt.getTime()}|${e.endedAt?.getTime() ?? ""}|${e.volumeM3}|${e.minDoseMjCm2 ?? ""}`;
 
+/** When the system's duty UV sensor(s) and UVT analyser were out of calibration, from its checks before `until`. */
+async function calibrationIntervals(db: Db, systemId: string, until: Date): Promise<NonNullable<MinuteSeries["outOfCalibration"]>> {
+  const checks = await db.calibrationCheck.findMany({
+    where: { systemId, checkedAt: { lt: until } },
+    select: { componentId: true, instrument: true, checkedAt: true, result: true },
+  });
+  const intervals = outOfCalibrationIntervals(checks);
+  return {
+    uvSensor: intervals.filter((i) => i.instrument === "uv_sensor"),
+    uvtAnalyser: intervals.filter((i) => i.instrument === "uvt_analyser"),
+  };
+}
+
 /**
  * Computes and stores `day` (YYYY-MM-DD, the site's calendar) of `system` as of `now`: the whole day
  * once it is over, else up to a couple of minutes before now. Null for a day that has not begun.
@@ -77,6 +91,7 @@ export async function computeComplianceDay(db: Db, system: ComplianceSystem, day
   const final = now.getTime() >= end.getTime() + CLOSE_AFTER_MS;
 
   const series = await readMinuteSeries(getPool(), system.series, from - CONTEXT_MS, Math.min(end.getTime() + CONTEXT_MS, floorMinute(now.getTime() - INGEST_LAG_MS)));
+  series.outOfCalibration = await calibrationIntervals(db, system.id, new Date(to));
   const { summary: s, events } = evaluateMinutes(series, { params: system.params, from, to });
   const status = dayStatus(s);
   const details: ComplianceDayDetails = {

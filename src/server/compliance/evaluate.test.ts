@@ -136,6 +136,39 @@ describe("evaluateMinutes: one reason at a time", () => {
   });
 });
 
+describe("evaluateMinutes: instruments out of calibration", () => {
+  it("flags delivering minutes that begin inside a failed sensor's interval, and only those", () => {
+    // minutes 0–9; the sensor failed a check at 2:30 and passed again at 6:00; no flow in minute 4
+    const minutes = repeat(10).map((m, i) => (i === 4 ? { q: 0 } : m));
+    const s = series(minutes, undefined, false, { outOfCalibration: { uvSensor: [{ from: T0 + 2.5 * MIN, to: T0 + 6 * MIN }], uvtAnalyser: [] } });
+    const r = run(s);
+    expect(r.minutes.map((m) => m.reasons.join(","))).toEqual(["", "", "", "sensor_out_of_calibration", "", "sensor_out_of_calibration", "", "", "", ""]);
+    expect(r.summary.offSpecMinutes).toBe(2);
+    expect(r.summary.offSpecVolumeM3).toBeCloseTo(2 * (6 / 60), 12);
+    expect(r.summary.byReason.sensor_out_of_calibration).toEqual({ minutes: 2, volumeM3: 0.2 });
+    expect(r.events.map((e) => [e.startedAt - T0, e.minutes, e.reason])).toEqual([
+      [3 * MIN, 1, "sensor_out_of_calibration"],
+      [5 * MIN, 1, "sensor_out_of_calibration"],
+    ]);
+  });
+
+  it("an interval still open lasts to the end; it joins other reasons in list order", () => {
+    const s = series([{}, { s: 40 }, {}], undefined, false, { outOfCalibration: { uvSensor: [{ from: T0, to: null }], uvtAnalyser: [] } });
+    expect(run(s).minutes.map((m) => m.reasons)).toEqual([
+      ["sensor_out_of_calibration"],
+      ["sensor_below_setpoint", "sensor_out_of_calibration"],
+      ["sensor_out_of_calibration"],
+    ]);
+  });
+
+  it("a failed UVT analyser counts only where the calculated dose is used", () => {
+    const cal = { uvSensor: [], uvtAnalyser: [{ from: T0, to: null }] };
+    expect(run(series(repeat(2), undefined, false, { outOfCalibration: cal })).summary.offSpecMinutes).toBe(0);
+    const withAnalyser = run(series(repeat(2, { uvt: 95 }), undefined, true, { outOfCalibration: cal }));
+    expect(withAnalyser.minutes.map((m) => m.reasons)).toEqual([["sensor_out_of_calibration"], ["sensor_out_of_calibration"]]);
+  });
+});
+
 describe("evaluateMinutes: missing data", () => {
   it("no_data when the UV sensor is silent while water flows; completeness drops", () => {
     const e = run(series([...repeat(4), ...repeat(2, { s: null }), ...repeat(4)]));

@@ -19,11 +19,13 @@
  * - dose_below_required: validated calculated dose below the required dose (calculated-dose
  *   approach, §1.3 B). Only with a measured UVT; without one the setpoint approach alone decides.
  * - flow_above_max, uvt_below_min: outside the validated flow or UVT.
+ * - sensor_out_of_calibration: the duty UV sensor failed its last calibration check, or (calculated-
+ *   dose approach only) the online UVT analyser did; until a check passes (calibration-rules.ts).
  * A minute without delivery (flow 0) is never off-spec: no water left the unit.
  */
 import { lampWarmupFactor, reactorDose, sensorIntensityWm2, type OffSpecReason, type UnitParams } from "@/lib/physics";
 
-export type ComplianceReason = OffSpecReason | "no_data";
+export type ComplianceReason = OffSpecReason | "no_data" | "sensor_out_of_calibration";
 
 /** Reasons in the order they are listed and stored. */
 export const COMPLIANCE_REASONS: readonly ComplianceReason[] = [
@@ -34,6 +36,8 @@ export const COMPLIANCE_REASONS: readonly ComplianceReason[] = [
   "dose_below_required",
   "flow_above_max",
   "uvt_below_min",
+  // (last: stored reason strings of earlier combinations keep their order)
+  "sensor_out_of_calibration",
 ];
 
 export const MINUTE_MS = 60_000;
@@ -70,7 +74,16 @@ export interface MinuteSeries {
   /** the last flow measured before `start` and the first after the series, for gaps at the edges */
   flowBefore?: { t: number; value: number } | null;
   flowAfter?: { t: number; value: number } | null;
+  /** when the duty UV sensor / the UVT analyser was out of calibration: [from, to) in epoch ms, to null while it lasts */
+  outOfCalibration?: { uvSensor: readonly Interval[]; uvtAnalyser: readonly Interval[] };
 }
+
+export interface Interval {
+  from: number;
+  to: number | null;
+}
+
+const inAny = (intervals: readonly Interval[] | undefined, t: number) => intervals?.some((iv) => t >= iv.from && (iv.to === null || t < iv.to)) ?? false;
 
 export interface EvaluationOptions {
   /** the unit's physics with its validated limits in `compliance` (resolveSystemConfig / unitParamsFromTwin) */
@@ -321,6 +334,9 @@ export function evaluateMinutes(series: MinuteSeries, options: EvaluationOptions
       if (dose !== null && dose < limits.requiredDoseMjCm2) reasons.push("dose_below_required");
       if (limits.maxFlowM3h !== undefined && q !== null && q > limits.maxFlowM3h) reasons.push("flow_above_max");
       if (limits.minUvtPct !== undefined && u !== null && u < limits.minUvtPct) reasons.push("uvt_below_min");
+      // a minute that began while the instrument was out of calibration (the UVT analyser only matters to the calculated dose)
+      const cal = series.outOfCalibration;
+      if (inAny(cal?.uvSensor, t) || (uvt !== null && inAny(cal?.uvtAnalyser, t))) reasons.push("sensor_out_of_calibration");
     }
     minutes.push({ t, volumeM3, delivering, flowEstimated: delivering && q === null, complete, reasons, doseMjCm2: dose });
 

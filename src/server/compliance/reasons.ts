@@ -9,6 +9,7 @@ export const REASON_LABELS: Record<ComplianceReason, string> = {
   dose_below_required: "Calculated dose below the required dose",
   flow_above_max: "Flow above the validated maximum",
   uvt_below_min: "UV transmittance below the validated minimum",
+  sensor_out_of_calibration: "Monitoring instrument out of calibration (failed its last check)",
 };
 
 const KNOWN = new Set<string>(COMPLIANCE_REASONS);

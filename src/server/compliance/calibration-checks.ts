@@ -1,0 +1,286 @@
+/**
+ * Calibration checks of a system's monitoring instruments: the state of each (from its latest check),
+ * the history, and recording a new check (technicians and up). A check that changes when an
+ * instrument was out of calibration recomputes the compliance days it touches, in the same call, so
+ * the month report and the ledger say so at once. Rules in calibration-rules.ts.
+ */
+import type { CalibrationInstrument, CalibrationResult } from "@/generated/prisma/enums";
+import { recordAudit, type Actor } from "@/server/audit";
+import type { Db } from "@/server/db";
+import { AppError, notFound } from "@/server/errors";
+import { orgFilter, type Scope } from "@/server/scope";
+import { addDays, localDay, monitoredSince } from "./calendar";
+import {
+  CHECK_INTERVAL_DAYS,
+  checkInputProblem,
+  instrumentStatus,
+  judgeCheck,
+  outOfCalibrationIntervals,
+  type InstrumentStatus,
+  type OutOfCalibration,
+} from "./calibration-rules";
+import { computeComplianceDay } from "./compute-day";
+import { loadComplianceSystems } from "./load-systems";
+import { MAX_BACKFILL_DAYS } from "./run-compliance";
+
+/** How far a check may be dated ahead of the server's clock (a phone's clock runs a little fast). */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+const HISTORY_LIMIT = 50;
+
+export interface CalibrationCheckView {
+  id: string;
+  componentCode: string;
+  instrument: CalibrationInstrument;
+  checkedAt: Date;
+  instrumentReading: number;
+  referenceReadings: number[];
+  reference: number;
+  deviation: number;
+  result: CalibrationResult;
+  note: string | null;
+  by: string;
+}
+
+export interface InstrumentView {
+  componentCode: string;
+  componentName: string;
+  instrument: CalibrationInstrument;
+  /** days between checks */
+  intervalDays: number;
+  last: CalibrationCheckView | null;
+  status: InstrumentStatus;
+}
+
+export interface SystemCalibration {
+  systemCode: string;
+  timeZone: string;
+  instruments: InstrumentView[];
+  /** newest first, at most 50 */
+  checks: CalibrationCheckView[];
+}
+
+interface InstrumentComponent {
+  id: string;
+  code: string;
+  name: string;
+  instrument: CalibrationInstrument;
+}
+
+const checkSelect = {
+  id: true,
+  instrument: true,
+  checkedAt: true,
+  instrumentReading: true,
+  referenceReadings: true,
+  deviation: true,
+  result: true,
+  note: true,
+  component: { select: { code: true } },
+  user: { select: { name: true, email: true } },
+} as const;
+
+type CheckRow = {
+  id: string;
+  instrument: CalibrationInstrument;
+  checkedAt: Date;
+  instrumentReading: number;
+  referenceReadings: number[];
+  deviation: number;
+  result: CalibrationResult;
+  note: string | null;
+  component: { code: string };
+  user: { name: string; email: string };
+};
+
+function toView(r: CheckRow): CalibrationCheckView {
+  return {
+    id: r.id,
+    componentCode: r.component.code,
+    instrument: r.instrument,
+    checkedAt: r.checkedAt,
+    instrumentReading: r.instrumentReading,
+    referenceReadings: r.referenceReadings,
+    reference: r.referenceReadings.reduce((a, b) => a + b, 0) / r.referenceReadings.length,
+    deviation: r.deviation,
+    result: r.result,
+    note: r.note,
+    by: r.user.name || r.user.email,
+  };
+}
+
+/** The system (in scope) and its monitoring instruments: UV sensors, and the online UVT analyser if it has one. */
+async function loadInstruments(db: Db, scope: Scope, systemCode: string) {
+  const system = await db.treatmentSystem.findFirst({
+    where: { code: systemCode, ...orgFilter(scope) },
+    select: {
+      id: true,
+      code: true,
+      organizationId: true,
+      site: { select: { timeZone: true } },
+      components: {
+        select: { id: true, code: true, name: true, type: true, series: { select: { metric: { select: { key: true } } } } },
+        orderBy: { code: "asc" },
+      },
+    },
+  });
+  if (!system) throw notFound("System", systemCode);
+  const instruments: InstrumentComponent[] = [];
+  for (const c of system.components) {
+    if (c.type === "uv_sensor") instruments.push({ id: c.id, code: c.code, name: c.name, instrument: "uv_sensor" });
+    else if (/^uvt-/.test(c.code) || c.series.some((s) => s.metric.key === "uvt")) instruments.push({ id: c.id, code: c.code, name: c.name, instrument: "uvt_analyser" });
+  }
+  return { system, instruments };
+}
+
+/** Each instrument's state and the latest checks of one system. */
+export async function getSystemCalibration(db: Db, scope: Scope, input: { systemCode: string }, now: Date = new Date()): Promise<SystemCalibration> {
+  const { system, instruments } = await loadInstruments(db, scope, input.systemCode);
+  const rows = await db.calibrationCheck.findMany({
+    where: { systemId: system.id },
+    orderBy: [{ checkedAt: "desc" }, { createdAt: "desc" }],
+    take: HISTORY_LIMIT,
+    select: checkSelect,
+  });
+  const checks = rows.map(toView);
+  const views: InstrumentView[] = [];
+  for (const i of instruments) {
+    // the latest check of each instrument, even when it is older than the listed history
+    let latest: CalibrationCheckView | null = checks.find((c) => c.componentCode === i.code) ?? null;
+    if (!latest && rows.length === HISTORY_LIMIT) {
+      const r = await db.calibrationCheck.findFirst({ where: { componentId: i.id }, orderBy: [{ checkedAt: "desc" }, { createdAt: "desc" }], select: checkSelect });
+      latest = r ? toView(r) : null;
+    }
+    views.push({
+      componentCode: i.code,
+      componentName: i.name,
+      instrument: i.instrument,
+      intervalDays: CHECK_INTERVAL_DAYS[i.instrument],
+      last: latest,
+      status: instrumentStatus(i.instrument, latest, now),
+    });
+  }
+  return { systemCode: system.code, timeZone: system.site.timeZone, instruments: views, checks };
+}
+
+export interface RecordCalibrationInput {
+  systemCode: string;
+  componentCode: string;
+  /** default: now */
+  checkedAt?: Date;
+  instrumentReading: number;
+  referenceReadings: number[];
+  note?: string;
+}
+
+export interface RecordCalibrationResult {
+  check: CalibrationCheckView;
+  status: InstrumentStatus;
+  /** compliance days recomputed because the out-of-calibration time changed */
+  recomputedDays: string[];
+}
+
+const sameIntervals = (a: OutOfCalibration[], b: OutOfCalibration[]) =>
+  a.length === b.length && a.every((x, i) => x.componentId === b[i]!.componentId && x.from === b[i]!.from && x.to === b[i]!.to);
+
+/** Records a check, judges it, audits it and recomputes the compliance days whose off-spec time it changes. */
+export async function recordCalibrationCheck(
+  db: Db,
+  user: { id: string; email: string; organizationId: string },
+  input: RecordCalibrationInput,
+  now: Date = new Date(),
+): Promise<RecordCalibrationResult> {
+  const scope: Scope = { organizationId: user.organizationId };
+  const { system, instruments } = await loadInstruments(db, scope, input.systemCode);
+  const target = instruments.find((i) => i.code === input.componentCode);
+  if (!target) {
+    const known = instruments.map((i) => i.code).join(", ");
+    throw new AppError(
+      "BAD_REQUEST",
+      known
+        ? `Component "${input.componentCode}" of ${system.code} is not a monitoring instrument with calibration checks; its instruments are: ${known}.`
+        : `${system.code} has no UV sensor or UVT analyser to check.`,
+    );
+  }
+  const checkedAt = input.checkedAt ?? now;
+  if (checkedAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
+    throw new AppError("BAD_REQUEST", `The check's time (${checkedAt.toISOString()}) is in the future; enter when the readings were taken.`);
+  }
+  const tz = system.site.timeZone;
+  const firstDay = localDay(checkedAt, tz);
+  const today = localDay(now, tz);
+  if (firstDay < addDays(today, -(MAX_BACKFILL_DAYS - 1))) {
+    throw new AppError("BAD_REQUEST", `The check's time (${checkedAt.toISOString()}) is more than ${MAX_BACKFILL_DAYS} days ago.`);
+  }
+  const readings = { instrument: target.instrument, instrumentReading: input.instrumentReading, referenceReadings: input.referenceReadings };
+  const problem = checkInputProblem(readings);
+  if (problem) throw new AppError("BAD_REQUEST", `Calibration check of ${target.code}: ${problem}.`);
+  const outcome = judgeCheck(readings);
+  const actor: Actor = { type: "user", userId: user.id, label: user.email };
+
+  const { row, before, after } = await db.$transaction(async (tx) => {
+    // one check at a time per system, so the before/after comparison sees every other check
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`calibration:${system.id}`}))`;
+    const existing = await tx.calibrationCheck.findMany({ where: { systemId: system.id }, select: { componentId: true, instrument: true, checkedAt: true, result: true } });
+    const created = await tx.calibrationCheck.create({
+      data: {
+        systemId: system.id,
+        componentId: target.id,
+        instrument: target.instrument,
+        checkedAt,
+        instrumentReading: input.instrumentReading,
+        referenceReadings: input.referenceReadings,
+        deviation: outcome.deviation,
+        result: outcome.result,
+        note: input.note?.trim() || null,
+        userId: user.id,
+      },
+      select: checkSelect,
+    });
+    await recordAudit(tx, actor, {
+      organizationId: system.organizationId,
+      action: "calibration_check.record",
+      entityType: "calibration_check",
+      entityId: created.id,
+      details: {
+        system: system.code,
+        component: target.code,
+        instrument: target.instrument,
+        checkedAt: checkedAt.toISOString(),
+        instrumentReading: input.instrumentReading,
+        referenceReadings: input.referenceReadings,
+        deviation: outcome.deviation,
+        result: outcome.result,
+      },
+    });
+    const withNew = [...existing, { componentId: target.id, instrument: target.instrument, checkedAt, result: outcome.result }];
+    return { row: created, before: outOfCalibrationIntervals(existing), after: outOfCalibrationIntervals(withNew) };
+  });
+
+  // recompute the monitored (or already reported) days from the check's day to today when the
+  // out-of-calibration time changed
+  const recomputedDays: string[] = [];
+  if (!sameIntervals(before, after)) {
+    const [complianceSystem] = await loadComplianceSystems(db, { id: system.id });
+    if (complianceSystem) {
+      const since = monitoredSince(complianceSystem, tz);
+      const recorded = new Set(
+        (
+          await db.complianceRecord.findMany({
+            where: { systemId: system.id, day: { gte: new Date(`${firstDay}T00:00:00Z`), lte: new Date(`${today}T00:00:00Z`) } },
+            select: { day: true },
+          })
+        ).map((r) => r.day.toISOString().slice(0, 10)),
+      );
+      for (let d = firstDay; d <= today; d = addDays(d, 1)) {
+        if (d < since && !recorded.has(d)) continue;
+        if (await computeComplianceDay(db, complianceSystem, d, now)) recomputedDays.push(d);
+      }
+    }
+  }
+  const check = toView(row);
+  return { check, status: instrumentStatus(target.instrument, await latestOf(db, target.id), now), recomputedDays };
+}
+
+async function latestOf(db: Db, componentId: string): Promise<{ checkedAt: Date; result: CalibrationResult } | null> {
+  return db.calibrationCheck.findFirst({ where: { componentId }, orderBy: [{ checkedAt: "desc" }, { createdAt: "desc" }], select: { checkedAt: true, result: true } });
+}
