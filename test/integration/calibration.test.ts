@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "../../src/server/db";
 import { addDays, dayStart, localDay } from "../../src/server/compliance/calendar";
+import { handleComplianceCsv } from "../../src/server/compliance/csv";
 import { backfillCompliance } from "../../src/server/compliance/run-compliance";
 import { TelemetryStore, type StoreReading } from "../../src/server/telemetry/store";
 import { callerAs, errorOf, makeOrg, testDb, type TestOrg } from "./helpers";
@@ -106,6 +107,16 @@ describe("calibration checks", () => {
     expect(cal.instruments[0]!.last!.id).toBe(drift.check.id);
     expect(cal.checks.map((c) => c.result)).toEqual(["drift", "pass", "fail"]);
     expect(cal.checks[0]!.by).toBe(org.users.technician.name);
+    // the month's operating log lists the checks before the day table
+    const res = await handleComplianceCsv({ db, user: org.users.viewer, systemCode: unit.code, file: `${day.slice(0, 7)}.csv` });
+    const lines = (await res.text()).split(/\r?\n/);
+    const table = lines.indexOf("checked_at,instrument,component,reading,reference,deviation,result,checked_by");
+    expect(table).toBeGreaterThan(0);
+    expect(lines.slice(table + 1, table + 3)).toEqual([
+      `${new Date(nine + 120 * MIN).toISOString()},uv_sensor,uvsensor-1,30.00,40.00,-25.00 %,fail,${org.users.technician.name}`,
+      `${new Date(nine + 150 * MIN).toISOString()},uv_sensor,uvsensor-1,40.50,40.00,1.25 %,pass,${org.users.technician.name}`,
+    ]);
+    expect(lines.findIndex((l) => l.startsWith("date,"))).toBeGreaterThan(table);
     // every check is audited with its readings and result
     const audits = await db.auditLog.findMany({ where: { organizationId: org.organizationId, action: "calibration_check.record" }, orderBy: [{ at: "asc" }, { id: "asc" }] });
     expect(audits.map((a) => (a.details as { result: string }).result)).toEqual(["fail", "pass", "drift"]);

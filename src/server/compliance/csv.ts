@@ -1,7 +1,8 @@
 /**
  * The monthly UV operating log as CSV, `GET /api/compliance/{systemCode}/{YYYY-MM}.csv`: header rows
  * with the validated conditions and the month's totals (the header of the Ohio monthly operating
- * log, domain.md §5.1), a blank row, then one row per day with the log's columns we measure.
+ * log, domain.md §5.1), a blank row, the month's calibration checks of the monitoring instruments
+ * (when there are any, then a blank row), then one row per day with the log's columns we measure.
  * Web-standard Request/Response only, so the Next.js route handler stays one line and tests call it
  * with the user they sign in as.
  */
@@ -27,6 +28,9 @@ export const DAY_COLUMNS = [
   "off_spec_minutes",
   "data_completeness_pct",
 ] as const;
+
+/** Columns of the calibration-check table (before the day table, when the month has checks). */
+export const CALIBRATION_COLUMNS = ["checked_at", "instrument", "component", "reading", "reference", "deviation", "result", "checked_by"] as const;
 
 const fixed = (v: number | null | undefined, digits: number) => (v === null || v === undefined || !Number.isFinite(v) ? "" : v.toFixed(digits));
 
@@ -72,7 +76,19 @@ export function complianceMonthCsv(report: ComplianceMonth): string {
     fixed(d.offSpecMinutes, 0),
     fixed(d.dataCompleteness === null ? null : d.dataCompleteness * 100, 1),
   ]);
-  return stringify([...header, [], [...DAY_COLUMNS], ...rows]);
+  // the month's calibration checks: UV sensor readings in W/m² and deviation in %, analysers in % UVT
+  const checks = report.calibrationChecks.map((c) => [
+    c.checkedAt.toISOString(),
+    c.instrument,
+    c.componentCode,
+    fixed(c.instrumentReading, 2),
+    fixed(c.reference, 2),
+    c.instrument === "uv_sensor" ? `${fixed(c.deviation * 100, 2)} %` : `${fixed(c.deviation, 2)} % UVT`,
+    c.result,
+    c.by,
+  ]);
+  const calibration = checks.length > 0 ? [[...CALIBRATION_COLUMNS], ...checks, []] : [];
+  return stringify([...header, [], ...calibration, [...DAY_COLUMNS], ...rows]);
 }
 
 const FILE = /^(\d{4}-\d{2})\.csv$/;

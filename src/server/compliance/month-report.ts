@@ -3,12 +3,12 @@
  * the validated conditions, one row per day, the month's verdict), the fleet's months, and the
  * off-spec ledger. Read only: the records are written by the worker's run and the backfill.
  */
-import type { ComplianceStatus, NsfClass, SystemStatus } from "@/generated/prisma/enums";
+import type { CalibrationInstrument, CalibrationResult, ComplianceStatus, NsfClass, SystemStatus } from "@/generated/prisma/enums";
 import { logCredit, type TargetOrganism } from "@/lib/physics";
 import type { Db } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { orgFilter, type Scope } from "@/server/scope";
-import { daysOfMonth, localDay, localMonth, monitoredSince, parseMonth } from "./calendar";
+import { daysOfMonth, localDay, localMonth, monitoredSince, monthBounds, parseMonth } from "./calendar";
 import type { ComplianceDayDetails } from "./compute-day";
 import { loadComplianceSystems } from "./load-systems";
 import { reasonLabels } from "./reasons";
@@ -57,8 +57,24 @@ export interface MonthSummary extends MonthTotals {
   days: { compliant: number; offSpec: number; incomplete: number; missing: number };
 }
 
+/** A calibration check of the month, for the operating log (the UVT analyser's weekly log, domain.md §5.1). */
+export interface MonthCalibrationCheck {
+  checkedAt: Date;
+  componentCode: string;
+  instrument: CalibrationInstrument;
+  instrumentReading: number;
+  /** the mean of the reference readings (the lab UVT for an analyser) */
+  reference: number;
+  /** uv_sensor: duty / reference − 1; uvt_analyser: online − lab [% UVT] */
+  deviation: number;
+  result: CalibrationResult;
+  by: string;
+}
+
 export interface ComplianceMonth {
   month: string;
+  /** the month's calibration checks of the monitoring instruments, oldest first */
+  calibrationChecks: MonthCalibrationCheck[];
   /** the first day EcoMate monitors the system (YYYY-MM-DD): the later of commissioning and registration */
   monitoredSince: string;
   header: ComplianceHeader;
@@ -167,12 +183,37 @@ export async function getComplianceMonth(db: Db, scope: Scope, input: { systemCo
   });
   const byDay = new Map(records.map((r) => [dayKey(r.day), r]));
   const tz = system.site.timeZone;
+  const bounds = monthBounds(input.month, tz);
+  const checks = await db.calibrationCheck.findMany({
+    where: { systemId: system.id, checkedAt: { gte: bounds.start, lt: bounds.end } },
+    orderBy: [{ checkedAt: "asc" }, { createdAt: "asc" }],
+    select: {
+      checkedAt: true,
+      instrument: true,
+      instrumentReading: true,
+      referenceReadings: true,
+      deviation: true,
+      result: true,
+      component: { select: { code: true } },
+      user: { select: { name: true, email: true } },
+    },
+  });
   const since = monitoredSince(system, tz);
   const days = reportDays(input.month, since, localDay(now, tz), new Set(byDay.keys()));
   const rows = days.map((d) => dayRow(d, byDay.get(d)));
   const c = system.params.compliance;
   return {
     month: input.month,
+    calibrationChecks: checks.map((c) => ({
+      checkedAt: c.checkedAt,
+      componentCode: c.component.code,
+      instrument: c.instrument,
+      instrumentReading: c.instrumentReading,
+      reference: c.referenceReadings.reduce((a, b) => a + b, 0) / c.referenceReadings.length,
+      deviation: c.deviation,
+      result: c.result,
+      by: c.user.name || c.user.email,
+    })),
     monitoredSince: since,
     header: {
       system: { code: system.code, name: system.name, status: system.status, site: system.site },
