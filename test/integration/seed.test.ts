@@ -111,8 +111,26 @@ describe("demo fleet seed", () => {
     // open work for the technician, a parts request for the manager, three schedules per system
     expect(await db.workOrder.count({ where: { organizationId: org.id, status: { in: ["open", "requested"] } } })).toBe(2);
     expect(await db.partsRequest.count({ where: { organizationId: org.id, status: "requested" } })).toBe(1);
-    expect(await db.maintenanceSchedule.count({ where: { organizationId: org.id } })).toBe(36);
+    const systemCount = await db.treatmentSystem.count({ where: { organizationId: org.id } });
+    const analysers = await db.component.count({ where: { system: { organizationId: org.id }, code: { startsWith: "uvt-" } } });
+    // inspection, lamps and filter per system (36), plus a calibration check per UV sensor and UVT analyser
+    expect(await db.maintenanceSchedule.count({ where: { organizationId: org.id, name: { not: { contains: "check against" } } } })).toBe(36);
+    expect(await db.maintenanceSchedule.count({ where: { organizationId: org.id, name: "UV sensor check against the reference sensor", intervalDays: 30 } })).toBe(systemCount);
+    expect(await db.maintenanceSchedule.count({ where: { organizationId: org.id, name: "UVT analyser check against the lab", intervalDays: 7 } })).toBe(analysers);
+    expect(analysers).toBeGreaterThan(0);
     expect(await db.maintenanceSchedule.count({ where: { organizationId: org.id, kind: "time", nextDueAt: { lte: new Date() } } })).toBe(0);
+    // a year of calibration checks: none failed (today's water would be off-spec), every instrument in calibration now
+    const checks = await db.calibrationCheck.findMany({ where: { system: { organizationId: org.id } }, orderBy: { checkedAt: "desc" } });
+    expect(checks.length).toBeGreaterThan(systemCount * 10);
+    expect(checks.filter((c) => c.result === "fail")).toEqual([]);
+    expect(checks.some((c) => c.result === "drift")).toBe(true);
+    const latest = new Map<string, (typeof checks)[number]>();
+    for (const c of checks) if (!latest.has(c.componentId)) latest.set(c.componentId, c);
+    expect(latest.size).toBe(systemCount + analysers);
+    for (const c of latest.values()) {
+      expect(c.result).toBe("pass");
+      expect(Date.now() - c.checkedAt.getTime()).toBeLessThan((c.instrument === "uv_sensor" ? 30 : 7) * 86_400_000);
+    }
   });
 
   it("creates one demo user per role with the documented passwords", async () => {

@@ -11,6 +11,7 @@ import { parseCoreEnv } from "@/server/env/core";
 import { moduleLogger } from "@/server/logger";
 import { defaultRulesFor, toAlertRuleRows } from "@/server/telemetry/alerts/default-rules";
 import { seedDegradationHistory, type DegradationHistoryResult } from "./degradation-history";
+import { seedCalibrationHistory } from "./calibration-history";
 import { seedMaintenanceHistory, type SeededSystem } from "./maintenance-history";
 import { seedPumpHistory, type PumpHistoryResult } from "./pump-history";
 import { DEMO_MODELS, DEMO_ORG, DEMO_PARTS, DEMO_SITES, DEMO_SUPPLIERS, DEMO_USERS, SECOND_ORG, SECOND_ORG_SITES, type SiteSpec } from "./demo-fleet";
@@ -226,8 +227,9 @@ async function seedOrganization(
     managerId: userIds.get("manager") ?? userIds.get("admin") ?? null,
     rand,
   });
+  const calibration = await seedCalibrationHistory(tx, { organizationId, systems: seededSystems, technicianId });
   await tx.auditLog.create({
-    data: { organizationId, actorType: "system", actor: "seed", action: "demo.seed", entityType: "organization", entityId: organizationId, details: { systems, components, ...maintenance } },
+    data: { organizationId, actorType: "system", actor: "seed", action: "demo.seed", entityType: "organization", entityId: organizationId, details: { systems, components, ...maintenance, ...calibration } },
   });
   return { systems, components, devices };
 }
