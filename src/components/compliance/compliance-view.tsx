@@ -3,6 +3,7 @@ import Link from "next/link";
 import type { ComplianceDayRow, ComplianceMonth, FleetComplianceRow, LedgerEntry, MonthSummary } from "@/server/compliance/month-report";
 import type { MonthVerdict } from "@/server/compliance/verdict";
 import { Card, Stat } from "@/components/ui/page-header";
+import { CalibrationCard } from "./calibration-card";
 import type { ChartDay } from "./chart-data";
 import {
   DAY_STATUS_LABELS,
@@ -37,6 +38,8 @@ interface ComplianceViewProps {
   fleet: FleetComplianceRow[];
   /** the opened system's month; a string: why it could not be shown */
   detail: ComplianceDetail | string | null;
+  /** technicians and up record instrument calibration checks */
+  canRecordCalibration: boolean;
 }
 
 const badge = "inline-flex items-center whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset";
@@ -301,7 +304,7 @@ function Ledger({ ledger }: { ledger: ComplianceDetail["ledger"] }) {
   );
 }
 
-function SystemMonth({ state, detail }: { state: CompliancePageState; detail: ComplianceDetail }) {
+function SystemMonth({ state, detail, canRecordCalibration }: { state: CompliancePageState; detail: ComplianceDetail; canRecordCalibration: boolean }) {
   const { report, ledger, chartDays } = detail;
   const t = report.totals;
   const h = report.header;
@@ -362,6 +365,10 @@ function SystemMonth({ state, detail }: { state: CompliancePageState; detail: Co
         </Card>
         <Conditions report={report} />
       </div>
+      {/* the instruments the off-spec figures rest on, before the days they judged */}
+      <div className="mb-6">
+        <CalibrationCard systemCode={h.system.code} timeZone={h.system.site.timeZone} canRecord={canRecordCalibration} />
+      </div>
       <div className="mb-6">
         <DayTable days={report.days} />
       </div>
@@ -371,7 +378,7 @@ function SystemMonth({ state, detail }: { state: CompliancePageState; detail: Co
 }
 
 /** The /compliance page's body: month picker, the fleet's months, and the opened system's month. */
-export function ComplianceView({ state, month, fleet, detail }: ComplianceViewProps) {
+export function ComplianceView({ state, month, fleet, detail, canRecordCalibration }: ComplianceViewProps) {
   return (
     <>
       <MonthPicker state={state} month={month} />
@@ -381,7 +388,7 @@ export function ComplianceView({ state, month, fleet, detail }: ComplianceViewPr
           {detail}
         </p>
       ) : detail ? (
-        <SystemMonth state={state} detail={detail} />
+        <SystemMonth state={state} detail={detail} canRecordCalibration={canRecordCalibration} />
       ) : null}
       <div className="mt-6 space-y-1 text-xs text-slate-500">
         <p>

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { requirePageUser } from "@/server/auth/session";
+import { hasRole } from "@/lib/roles";
 import { serverApi } from "@/server/api/server-caller";
 import { dayStart, monthBounds } from "@/server/compliance/calendar";
 import { PageHeader } from "@/components/ui/page-header";
@@ -10,7 +11,7 @@ export const metadata = { title: "Compliance" };
 
 export default async function CompliancePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const state = parsePageState(await searchParams);
-  await requirePageUser("viewer", pageHref(state));
+  const user = await requirePageUser("viewer", pageHref(state));
   const api = await serverApi();
   const fleet = await api.compliance.fleet(state.month ? { month: state.month } : undefined);
   const now = new Date();
@@ -39,7 +40,7 @@ export default async function CompliancePage({ searchParams }: { searchParams: P
         title="Compliance"
         subtitle="UV disinfection within validated conditions: at least 95 % of each month's water (LT2ESWTR). Days and months follow each site's time zone."
       />
-      <ComplianceView state={state} month={month} fleet={fleet} detail={detail} />
+      <ComplianceView state={state} month={month} fleet={fleet} detail={detail} canRecordCalibration={hasRole(user.role, "technician")} />
     </>
   );
 }
