@@ -36,7 +36,6 @@ export async function seedCalibrationHistory(
       const interval = CHECK_INTERVAL_DAYS[instrument];
       // the last check a few days to most of an interval ago, then back in steps of the interval
       let t = now - (instrument === "uv_sensor" ? 5 + rand() * 20 : 1 + rand() * 5) * DAY;
-      const last = t;
       const rows: Prisma.CalibrationCheckCreateManyInput[] = [];
       for (let k = 0; t >= from; k++, t -= interval * DAY + (rand() - 0.5) * DAY) {
         let instrumentReading: number;
@@ -57,7 +56,8 @@ export async function seedCalibrationHistory(
           systemId: system.id,
           componentId: c.id,
           instrument,
-          checkedAt: new Date(Math.round(t / 60_000) * 60_000),
+          // on a working day's visit: 07:00–15:00 UTC
+          checkedAt: new Date(Math.floor(t / DAY) * DAY + Math.round((7 + rand() * 8) * 60) * 60_000),
           instrumentReading,
           referenceReadings,
           deviation: outcome.deviation,
@@ -80,7 +80,8 @@ export async function seedCalibrationHistory(
           workOrderType: "inspection",
           intervalDays: interval,
           leadTimeDays: instrument === "uv_sensor" ? 3 : 1,
-          nextDueAt: new Date(last + interval * DAY),
+          // the next check one interval after the last (the first row: the loop walks back in time)
+          nextDueAt: new Date(((rows[0]?.checkedAt as Date | undefined)?.getTime() ?? now) + interval * DAY),
           checklist:
             instrument === "uv_sensor"
               ? ["Lamps on for at least 15 min", "Read the duty sensor and three reference readings at the same moment", "Record the check on the compliance page"]
