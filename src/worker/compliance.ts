@@ -4,10 +4,12 @@
  * date, not a guess made at month end), and recent days without a final record are closed
  * (src/server/compliance/run-compliance.ts). A run still going is not started twice here; several
  * workers may run it at once (each system-day is written under its own lock, and equal rows are left
- * as they are). Errors are logged and the next run tries again.
+ * as they are). Then the calibration alerts of every instrument are brought up to date (failed:
+ * a compliance alarm; overdue: a warning). Errors are logged and the next run tries again.
  */
 import type { Logger } from "@/server/logger";
 import { getDb } from "@/server/db";
+import { syncCalibrationAlerts } from "@/server/compliance/calibration-checks";
 import { runCompliance } from "@/server/compliance/run-compliance";
 
 export interface ComplianceScheduleOptions {
@@ -40,6 +42,8 @@ export function scheduleCompliance(log: Logger, opts: ComplianceScheduleOptions 
           );
         }
         for (const f of r.failed) log.warn({ system: f.system, day: f.day, err: f.message }, "compliance day failed; retrying at the next run");
+        // instruments out of calibration (a compliance alarm) or with their check overdue (a warning)
+        await syncCalibrationAlerts(getDb(), new Date());
       } catch (err) {
         log.warn({ err: (err as Error).message }, "compliance run failed; retrying at the next run");
       } finally {

@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "../../src/server/db";
 import { addDays, dayStart, localDay } from "../../src/server/compliance/calendar";
+import { syncCalibrationAlerts } from "../../src/server/compliance/calibration-checks";
 import { handleComplianceCsv } from "../../src/server/compliance/csv";
 import { backfillCompliance } from "../../src/server/compliance/run-compliance";
 import { TelemetryStore, type StoreReading } from "../../src/server/telemetry/store";
@@ -82,6 +83,17 @@ describe("calibration checks", () => {
     expect(failed.status.state).toBe("failed");
     // yesterday and today (still open) were recomputed
     expect(failed.recomputedDays).toEqual([day, today]);
+    // a critical compliance alarm for the manager, which cannot be shelved
+    const alarm = await db.alert.findFirstOrThrow({ where: { conditionKey: `calibration:${unit.components["uvsensor-1"]}` } });
+    expect(alarm).toMatchObject({
+      severity: "critical",
+      isCompliance: true,
+      state: "active_unacknowledged",
+      componentId: unit.components["uvsensor-1"],
+      ruleId: null,
+      message: `uvsensor-1 of ${unit.code} failed its calibration check (−25.0 % against the reference): water counts as off-spec until a check passes.`,
+    });
+    expect((await errorOf(callerAs(db, org.users.manager).alerts.shelve({ id: alarm.id, minutes: 60, reason: "calibrating" }))).code).toBe("BAD_REQUEST");
     const out = await record();
     expect(out.offSpecMinutes).toBe(base.offSpecMinutes + 60);
     expect(out.offSpecVolumeM3).toBeCloseTo(base.offSpecVolumeM3 + 6, 9);
@@ -93,6 +105,8 @@ describe("calibration checks", () => {
     expect(passed.check.result).toBe("pass");
     expect(passed.recomputedDays).toEqual([day, today]);
     expect((await record()).offSpecMinutes).toBe(base.offSpecMinutes + 30);
+    // the alarm clears (still to be acknowledged: ISA-18.2)
+    expect((await db.alert.findUniqueOrThrow({ where: { id: alarm.id } })).state).toBe("cleared_unacknowledged");
     expect(await calibrationEvents()).toEqual([{ from: 120, to: 150, volumeM3: expect.closeTo(3, 9) as number }]);
 
     // now: 15 % high is drifting, still in calibration: no day is recomputed
@@ -121,6 +135,23 @@ describe("calibration checks", () => {
     const audits = await db.auditLog.findMany({ where: { organizationId: org.organizationId, action: "calibration_check.record" }, orderBy: [{ at: "asc" }, { id: "asc" }] });
     expect(audits.map((a) => (a.details as { result: string }).result)).toEqual(["fail", "pass", "drift"]);
     expect(audits[0]).toMatchObject({ userId: org.users.technician.id, entityId: failed.check.id });
+  });
+
+  it("the worker's pass raises a warning for an overdue check once, and clears it when a check is recorded", async () => {
+    const key = `calibration-due:${unit.components["uvsensor-1"]}`;
+    const later = new Date(Date.now() + 40 * 86_400_000);
+    const scope = { organizationId: org.organizationId };
+    expect((await syncCalibrationAlerts(db, later, scope)).instruments).toBe(1);
+    await syncCalibrationAlerts(db, later, scope);
+    const due = await db.alert.findMany({ where: { conditionKey: key } });
+    expect(due).toHaveLength(1);
+    expect(due[0]).toMatchObject({ severity: "warning", isCompliance: false, state: "active_unacknowledged", repeatCount: 0 });
+    expect(due[0]!.message).toMatch(new RegExp(`^The calibration check of uvsensor-1 on ${unit.code} was due on \\d{4}-\\d{2}-\\d{2} \\(monthly\\)\\.$`));
+    // today the last check (the drift) is recent: nothing is overdue
+    await syncCalibrationAlerts(db, new Date(), scope);
+    expect((await db.alert.findUniqueOrThrow({ where: { id: due[0]!.id } })).state).toBe("cleared_unacknowledged");
+    // and no alarm for a failed check came back
+    expect(await db.alert.count({ where: { conditionKey: `calibration:${unit.components["uvsensor-1"]}`, state: "active_unacknowledged" } })).toBe(0);
   });
 
   it("finds an online UVT analyser by its code or its series, and judges it against the lab", async () => {

@@ -154,29 +154,48 @@ export function AlertDetail({ initial, user, metric }: AlertDetailProps) {
           </dl>
         </Card>
 
-        <Card className="p-4">
-          <h2 className="mb-2 font-semibold">Rule</h2>
-          {alert.rule ? (
-            <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5 text-sm">
-              <Row label="Name">{alert.rule.name}</Row>
-              <Row label="Kind">{RULE_KIND_LABEL[alert.rule.kind] ?? alert.rule.kind}</Row>
-              {metric ? (
-                <Row label="Metric">
-                  {metric.name} <span className="font-mono text-xs text-slate-500">{metric.key}</span>
-                </Row>
-              ) : null}
-              <Row label="Threshold">{ruleQuantity(alert.rule.kind, alert.rule.threshold, unit)}</Row>
-              <Row label="Deadband">{alert.rule.deadband === 0 ? "none" : ruleQuantity(alert.rule.kind, alert.rule.deadband, unit)}</Row>
-              <Row label="On delay">{formatDelay(alert.rule.onDelaySec)}</Row>
-              <Row label="Off delay">{formatDelay(alert.rule.offDelaySec)}</Row>
-            </dl>
-          ) : (
-            <p className="text-sm text-slate-500">The rule behind this alert has been deleted.</p>
-          )}
-          <p className="mt-3 text-xs text-slate-500">
-            The deadband keeps an alert from toggling around its threshold; the delays require the condition to persist before it is raised or cleared.
-          </p>
-        </Card>
+        {alert.conditionKey?.startsWith("calibration") ? (
+          <Card className="p-4" data-testid="alert-condition">
+            <h2 className="mb-2 font-semibold">Raised by EcoMate</h2>
+            <p className="text-sm text-slate-700">
+              {alert.conditionKey.startsWith("calibration-due:")
+                ? "The instrument's calibration check is overdue. The alert clears when a check is recorded."
+                : "The instrument failed its calibration check, so the water it monitors counts as off-spec. The alert clears when a check passes."}
+            </p>
+            <p className="mt-3">
+              <Link
+                href={`/compliance?system=${encodeURIComponent(alert.system.code)}#month`}
+                className="inline-flex min-h-11 items-center text-sm font-semibold text-brand-700 hover:underline"
+              >
+                Record a check on {alert.system.code}&apos;s compliance page
+              </Link>
+            </p>
+          </Card>
+        ) : (
+          <Card className="p-4">
+            <h2 className="mb-2 font-semibold">Rule</h2>
+            {alert.rule ? (
+              <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5 text-sm">
+                <Row label="Name">{alert.rule.name}</Row>
+                <Row label="Kind">{RULE_KIND_LABEL[alert.rule.kind] ?? alert.rule.kind}</Row>
+                {metric ? (
+                  <Row label="Metric">
+                    {metric.name} <span className="font-mono text-xs text-slate-500">{metric.key}</span>
+                  </Row>
+                ) : null}
+                <Row label="Threshold">{ruleQuantity(alert.rule.kind, alert.rule.threshold, unit)}</Row>
+                <Row label="Deadband">{alert.rule.deadband === 0 ? "none" : ruleQuantity(alert.rule.kind, alert.rule.deadband, unit)}</Row>
+                <Row label="On delay">{formatDelay(alert.rule.onDelaySec)}</Row>
+                <Row label="Off delay">{formatDelay(alert.rule.offDelaySec)}</Row>
+              </dl>
+            ) : (
+              <p className="text-sm text-slate-500">The rule behind this alert has been deleted.</p>
+            )}
+            <p className="mt-3 text-xs text-slate-500">
+              The deadband keeps an alert from toggling around its threshold; the delays require the condition to persist before it is raised or cleared.
+            </p>
+          </Card>
+        )}
       </div>
 
       <div className="mt-6 grid gap-6 lg:grid-cols-2">

@@ -6,6 +6,7 @@
  */
 import type { CalibrationInstrument, CalibrationResult } from "@/generated/prisma/enums";
 import { recordAudit, type Actor } from "@/server/audit";
+import { clearConditionAlert, raiseConditionAlert, type ConditionAlertInput } from "@/server/telemetry/alerts/lifecycle";
 import type { Db } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { orgFilter, type Scope } from "@/server/scope";
@@ -278,9 +279,99 @@ export async function recordCalibrationCheck(
     }
   }
   const check = toView(row);
-  return { check, status: instrumentStatus(target.instrument, await latestOf(db, target.id), now), recomputedDays };
+  const latest = await latestOf(db, target.id);
+  await syncInstrumentAlerts(db, { organizationId: system.organizationId, systemId: system.id, systemCode: system.code, component: target, latest }, now);
+  return { check, status: instrumentStatus(target.instrument, latest, now), recomputedDays };
 }
 
-async function latestOf(db: Db, componentId: string): Promise<{ checkedAt: Date; result: CalibrationResult } | null> {
-  return db.calibrationCheck.findFirst({ where: { componentId }, orderBy: [{ checkedAt: "desc" }, { createdAt: "desc" }], select: { checkedAt: true, result: true } });
+type LatestCheck = { checkedAt: Date; result: CalibrationResult; deviation: number };
+
+async function latestOf(db: Db, componentId: string): Promise<LatestCheck | null> {
+  return db.calibrationCheck.findFirst({
+    where: { componentId },
+    orderBy: [{ checkedAt: "desc" }, { createdAt: "desc" }],
+    select: { checkedAt: true, result: true, deviation: true },
+  });
+}
+
+/** Alert keys of an instrument: failed (a compliance alarm: water is off-spec) and overdue (a maintenance warning). */
+export const calibrationAlertKeys = (componentId: string) => ({ failed: `calibration:${componentId}`, overdue: `calibration-due:${componentId}` });
+
+const deviationText = (instrument: CalibrationInstrument, deviation: number) =>
+  instrument === "uv_sensor" ? `${deviation >= 0 ? "+" : "−"}${Math.abs(deviation * 100).toFixed(1)} % against the reference` : `${deviation >= 0 ? "+" : "−"}${Math.abs(deviation).toFixed(1)} % UVT against the lab`;
+
+/**
+ * Raises or clears an instrument's calibration alerts from its latest check: a critical compliance
+ * alarm while it is out of calibration (never shelvable: domain.md §4.3), a warning while its check
+ * is overdue. Idempotent: an alert already open with the same words is left alone.
+ */
+async function syncInstrumentAlerts(
+  db: Db,
+  input: { organizationId: string; systemId: string; systemCode: string; component: InstrumentComponent; latest: LatestCheck | null },
+  now: Date,
+  /** the active alerts' messages by key, when the caller read them already (else every key is looked at) */
+  active?: Map<string, string>,
+): Promise<void> {
+  const { component: c, latest } = input;
+  const keys = calibrationAlertKeys(c.id);
+  const status = instrumentStatus(c.instrument, latest, now);
+  const base = { organizationId: input.organizationId, systemId: input.systemId, componentId: c.id, at: now };
+  const want: { key: string; alert: Omit<ConditionAlertInput, keyof typeof base | "conditionKey"> | null }[] = [
+    {
+      key: keys.failed,
+      alert:
+        status.state === "failed" && latest
+          ? {
+              severity: "critical",
+              isCompliance: true,
+              // (the deviation is in the words: it has no rule unit to be shown in)
+              value: null,
+              message: `${c.code} of ${input.systemCode} failed its calibration check (${deviationText(c.instrument, latest.deviation)}): water counts as off-spec until a check passes.`,
+            }
+          : null,
+    },
+    {
+      key: keys.overdue,
+      alert:
+        status.state === "overdue" && status.dueAt
+          ? {
+              severity: "warning",
+              isCompliance: false,
+              value: null,
+              message: `The calibration check of ${c.code} on ${input.systemCode} was due on ${status.dueAt.toISOString().slice(0, 10)} (${c.instrument === "uv_sensor" ? "monthly" : "weekly"}).`,
+            }
+          : null,
+    },
+  ];
+  for (const { key, alert } of want) {
+    if (alert) {
+      if (active?.get(key) !== alert.message) await raiseConditionAlert(db, { ...base, ...alert, conditionKey: key });
+    } else if (!active || active.has(key)) {
+      await clearConditionAlert(db, { conditionKey: key, at: now });
+    }
+  }
+}
+
+/** The worker's pass over every instrument of the systems in service: raises and clears their calibration alerts. */
+export async function syncCalibrationAlerts(db: Db, now: Date = new Date(), opts: { organizationId?: string } = {}): Promise<{ instruments: number }> {
+  const systems = await db.treatmentSystem.findMany({
+    where: { status: { not: "decommissioned" }, ...(opts.organizationId ? { organizationId: opts.organizationId } : {}) },
+    select: { code: true, organizationId: true },
+  });
+  // the calibration alerts still active, read once: most runs then write nothing
+  const open = await db.alert.findMany({
+    where: { conditionKey: { startsWith: "calibration" }, state: { in: ["active_unacknowledged", "active_acknowledged"] }, ...(opts.organizationId ? { organizationId: opts.organizationId } : {}) },
+    select: { conditionKey: true, message: true },
+  });
+  const active = new Map(open.map((a) => [a.conditionKey!, a.message]));
+  let instruments = 0;
+  for (const s of systems) {
+    const { system, instruments: list } = await loadInstruments(db, { organizationId: s.organizationId }, s.code);
+    for (const component of list) {
+      instruments++;
+      const latest = await latestOf(db, component.id);
+      await syncInstrumentAlerts(db, { organizationId: system.organizationId, systemId: system.id, systemCode: system.code, component, latest }, now, active);
+    }
+  }
+  return { instruments };
 }

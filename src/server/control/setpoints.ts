@@ -128,7 +128,9 @@ export async function loadLiveControl(db: Db, scope: Scope, systemCode: string, 
 
 /** The system's newest device that is not revoked: where its commands go. */
 export async function commandDevice(db: Db | Tx, systemId: string): Promise<{ id: string; name: string } | null> {
-  return db.device.findFirst({ where: { systemId, revokedAt: null }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { id: true, name: true } });
+  // (one client type: TypeScript gives up comparing the Db | Tx union's generic find methods)
+  const client: Tx = db;
+  return client.device.findFirst({ where: { systemId, revokedAt: null }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { id: true, name: true } });
 }
 
 /** The safe range of one key: the stored one, else the default. */

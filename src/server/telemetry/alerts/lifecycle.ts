@@ -77,61 +77,95 @@ export async function raiseAlert(db: Db, input: RaiseInput): Promise<AlertEvent>
       where: { ruleId: input.ruleId, seriesId: input.seriesId, state: { in: OPEN_STATES } },
       orderBy: { raisedAt: "desc" },
     });
-    let alert: AlertWithSystem;
-    let change: LiveAlertChange;
-    if (open) {
-      alert = await tx.alert.update({
+    const { organizationId, ruleId, systemId, componentId, seriesId, severity, isCompliance, message, value, at } = input;
+    return raiseOrRepeat(tx, open, { organizationId, ruleId, systemId, componentId, seriesId, severity, isCompliance, message, value, raisedAt: at });
+  });
+}
+
+/**
+ * Counts a repeat on the open alert of a condition (new words and value; re-armed if it had cleared
+ * unacknowledged; `update` adds to the change), or creates the alert; announced either way.
+ */
+async function raiseOrRepeat(
+  tx: Tx,
+  open: { id: string; state: AlertState } | null,
+  create: Prisma.AlertUncheckedCreateInput & { raisedAt: Date; message: string; value: number | null },
+  update: Prisma.AlertUncheckedUpdateInput = {},
+): Promise<AlertEvent> {
+  const at = create.raisedAt;
+  const alert = open
+    ? await tx.alert.update({
         where: { id: open.id },
         data: {
+          ...update,
           repeatCount: { increment: 1 },
-          lastRepeatAt: input.at,
-          value: input.value,
-          message: input.message,
+          lastRepeatAt: at,
+          value: create.value,
+          message: create.message,
           ...(open.state === "cleared_unacknowledged" ? { state: "active_unacknowledged", clearedAt: null } : {}),
         },
         include: alertInclude,
-      });
-      change = "repeated";
-    } else {
-      alert = await tx.alert.create({
-        data: {
-          organizationId: input.organizationId,
-          ruleId: input.ruleId,
-          systemId: input.systemId,
-          componentId: input.componentId,
-          seriesId: input.seriesId,
-          severity: input.severity,
-          isCompliance: input.isCompliance,
-          message: input.message,
-          value: input.value,
-          raisedAt: input.at,
-        },
-        include: alertInclude,
-      });
-      change = "raised";
-    }
-    const event = eventOf(alert, change, input.at);
-    await announce(tx, event);
-    return event;
+      })
+    : await tx.alert.create({ data: create, include: alertInclude });
+  const event = eventOf(alert, open ? "repeated" : "raised", at);
+  await announce(tx, event);
+  return event;
+}
+
+/** Clears the latest active alert matching `where` in `tx` (acknowledged -> cleared, else cleared-unacknowledged). */
+async function clearActive(tx: Tx, where: Prisma.AlertWhereInput, at: Date): Promise<AlertEvent | null> {
+  const open = await tx.alert.findFirst({ where: { ...where, state: { in: ["active_unacknowledged", "active_acknowledged"] } }, orderBy: { raisedAt: "desc" } });
+  if (!open) return null;
+  const alert = await tx.alert.update({
+    where: { id: open.id },
+    data: { state: open.state === "active_acknowledged" ? "cleared" : "cleared_unacknowledged", clearedAt: at },
+    include: alertInclude,
   });
+  const event = eventOf(alert, "cleared", at);
+  await announce(tx, event);
+  return event;
 }
 
 /** The condition of (rule, series) returned to normal. Null when no alert was open for it. */
 export async function clearAlert(db: Db, input: { ruleId: string; seriesId: number; at: Date; value: number | null }): Promise<AlertEvent | null> {
+  return db.$transaction((tx) => clearActive(tx, { ruleId: input.ruleId, seriesId: input.seriesId }, input.at));
+}
+
+// ---- conditions the platform raises itself (no rule, no series) ---------------------------------------
+
+export interface ConditionAlertInput {
+  organizationId: string;
+  systemId: string;
+  componentId: string | null;
+  /** one open alert per key, e.g. "calibration:<componentId>" */
+  conditionKey: string;
+  severity: Severity;
+  isCompliance: boolean;
+  message: string;
+  value: number | null;
+  at: Date;
+}
+
+/**
+ * A platform condition (a failed calibration check, an overdue one) is active: a new alert, or
+ * nothing when one is already open for the key with the same message (the caller may say so on every
+ * run); a changed message updates it and counts a repeat. Null when nothing changed.
+ */
+export async function raiseConditionAlert(db: Db, input: ConditionAlertInput): Promise<AlertEvent | null> {
   return db.$transaction(async (tx) => {
-    const open = await tx.alert.findFirst({
-      where: { ruleId: input.ruleId, seriesId: input.seriesId, state: { in: ["active_unacknowledged", "active_acknowledged"] } },
-      orderBy: { raisedAt: "desc" },
-    });
-    if (!open) return null;
-    const alert = await tx.alert.update({
-      where: { id: open.id },
-      data: { state: open.state === "active_acknowledged" ? "cleared" : "cleared_unacknowledged", clearedAt: input.at },
-      include: alertInclude,
-    });
-    const event = eventOf(alert, "cleared", input.at);
-    await announce(tx, event);
-    return event;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`alert_condition:${input.conditionKey}`}))`;
+    const open = await tx.alert.findFirst({ where: { conditionKey: input.conditionKey, state: { in: OPEN_STATES } }, orderBy: { raisedAt: "desc" } });
+    if (open && open.message === input.message && open.state !== "cleared_unacknowledged") return null;
+    const { organizationId, systemId, componentId, conditionKey, severity, isCompliance, message, value, at } = input;
+    return raiseOrRepeat(tx, open, { organizationId, systemId, componentId, conditionKey, severity, isCompliance, message, value, raisedAt: at }, { severity });
+  });
+}
+
+/** The platform condition of `conditionKey` is over. Null when no alert was active for it. */
+export async function clearConditionAlert(db: Db, input: { conditionKey: string; at: Date }): Promise<AlertEvent | null> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`alert_condition:${input.conditionKey}`}))`;
+    return clearActive(tx, { conditionKey: input.conditionKey }, input.at);
   });
 }
 
