@@ -78,6 +78,17 @@ test("a technician records a failing and then a passing check of the UV sensor, 
   if ((await reason.count()) > 0) await expect(reason.first()).toHaveText("Monitoring instrument out of calibration (failed its last check)");
   await noOverflow(page);
 
+  // the manager's inbox has a critical compliance alarm for it; its page says what raised it and leads back here
+  await page.goto("/alerts");
+  const alarm = page.getByRole("link", { name: "uvsensor-1 of NBG-01 failed its calibration check (−25.0 % against the reference): water counts as off-spec until a check passes." });
+  await expect(alarm.first()).toBeVisible();
+  await alarm.first().click();
+  await expect(page.getByTestId("alert-condition")).toContainText("failed its calibration check, so the water it monitors counts as off-spec");
+  await noOverflow(page);
+  await page.getByRole("link", { name: "Record a check on NBG-01's compliance page" }).click();
+  await expect(page).toHaveURL(/\/compliance\?system=NBG-01#month$/);
+  await expect(badge).toHaveText(/^out of calibration$/i);
+
   // recalibrated: 40 against 40 passes and the sensor is back in calibration
   await duty.fill("40");
   await reference.fill("40");

@@ -186,6 +186,18 @@ describe("calibration checks", () => {
       expect(err.message).toMatch(message);
     }
     expect(await db.calibrationCheck.count({ where: { systemId: unit.id } })).toBe(before);
+    // and the table itself keeps to 1–3 finite reference readings, whoever writes to it
+    const row = { systemId: unit.id, componentId: unit.components["uvsensor-1"]!, instrument: "uv_sensor" as const, checkedAt: new Date(), instrumentReading: 40, deviation: 0, result: "pass" as const, userId: org.users.technician.id };
+    await expect(db.calibrationCheck.create({ data: { ...row, referenceReadings: [] } })).rejects.toThrow(/calibration_check_reference_count/);
+    await expect(db.calibrationCheck.create({ data: { ...row, referenceReadings: [40, 40, 40, 40] } })).rejects.toThrow(/calibration_check_reference_count/);
+    await expect(
+      getPool().query(
+        `INSERT INTO calibration_check (id, system_id, component_id, instrument, checked_at, instrument_reading, reference_readings, deviation, result, user_id)
+         VALUES ('bad-nan', $1, $2, 'uv_sensor', now(), 40, '{NaN}', 0, 'pass', $3)`,
+        [row.systemId, row.componentId, row.userId],
+      ),
+    ).rejects.toThrow(/calibration_check_finite/);
+    expect(await db.calibrationCheck.count({ where: { systemId: unit.id } })).toBe(before);
   });
 
   it("viewers read but do not record; another organisation finds nothing", async () => {

@@ -260,6 +260,14 @@ describe("migrateDatabase", () => {
     expect(series(ours.indexes)).toMatch(/NULLS NOT DISTINCT$/);
     expect(series(prisma.indexes)).not.toMatch(/NULLS NOT DISTINCT/);
     ours.indexes = ours.indexes.map((d) => d.replace(/ NULLS NOT DISTINCT$/, ""));
+    // calibration_check: one to three finite reference readings, never null
+    const refs = "calibration_check.reference_readings double precision[]";
+    expect(ours.columns).toContain(`${refs} NOT NULL`);
+    expect(prisma.columns).toContain(refs);
+    ours.columns = ours.columns.map((d) => (d === `${refs} NOT NULL` ? refs : d));
+    const checks = ours.constraints.filter((d) => /^calibration_check calibration_check_(reference_count|finite) CHECK /.test(d));
+    expect(checks).toHaveLength(2);
+    ours.constraints = ours.constraints.filter((d) => !checks.includes(d));
     expect(ours.functions).toEqual([
       "ecomate_ensure_partitions(p_table text, p_from timestamp with time zone, p_to timestamp with time zone)",
       "telemetry_points(p_series integer[], p_from timestamp with time zone, p_to timestamp with time zone)",
