@@ -33,6 +33,9 @@ test("a viewer reads the fleet's month, opens a unit's operating log and downloa
   await expect(fleet.locator("tbody tr")).toHaveCount(NORDWASSER_SYSTEMS.length);
   await expect(fleet).not.toContainText("INN-01");
   for (const badge of await fleet.getByTestId("compliance-verdict").all()) await expect(badge).toHaveText(VERDICTS);
+  // and the state of its monitoring instruments (the seed keeps every one in calibration)
+  await expect(fleet.getByTestId("compliance-calibration")).toHaveCount(NORDWASSER_SYSTEMS.length);
+  for (const badge of await fleet.getByTestId("compliance-calibration").all()) await expect(badge).toHaveText("In calibration");
 
   // another month through the picker (a plain GET form: the URL carries it)
   const { month } = lastMonthInBerlin();

@@ -93,6 +93,8 @@ describe("calibration checks", () => {
       ruleId: null,
       message: `uvsensor-1 of ${unit.code} failed its calibration check (−25.0 % against the reference): water counts as off-spec until a check passes.`,
     });
+    const fleetCalibration = async () => (await callerAs(db, org.users.viewer).compliance.fleet()).find((r) => r.system.code === unit.code)!.calibration;
+    expect(await fleetCalibration()).toEqual({ instruments: 1, failed: 1, due: 0 });
     expect((await errorOf(callerAs(db, org.users.manager).alerts.shelve({ id: alarm.id, minutes: 60, reason: "calibrating" }))).code).toBe("BAD_REQUEST");
     const out = await record();
     expect(out.offSpecMinutes).toBe(base.offSpecMinutes + 60);
@@ -105,6 +107,7 @@ describe("calibration checks", () => {
     expect(passed.check.result).toBe("pass");
     expect(passed.recomputedDays).toEqual([day, today]);
     expect((await record()).offSpecMinutes).toBe(base.offSpecMinutes + 30);
+    expect(await fleetCalibration()).toEqual({ instruments: 1, failed: 0, due: 0 });
     // the alarm clears (still to be acknowledged: ISA-18.2)
     expect((await db.alert.findUniqueOrThrow({ where: { id: alarm.id } })).state).toBe("cleared_unacknowledged");
     expect(await calibrationEvents()).toEqual([{ from: 120, to: 150, volumeM3: expect.closeTo(3, 9) as number }]);
@@ -157,6 +160,8 @@ describe("calibration checks", () => {
   it("finds an online UVT analyser by its code or its series, and judges it against the lab", async () => {
     const uvt = await db.component.create({ data: { systemId: unit.id, code: "uvt-1", type: "sensor", name: "Online UVT analyser" } });
     const tech = callerAs(db, org.users.technician);
+    // a new instrument never checked is due
+    expect((await tech.compliance.fleet()).find((r) => r.system.code === unit.code)!.calibration).toEqual({ instruments: 2, failed: 0, due: 1 });
     const cal = await tech.compliance.calibration({ systemCode: unit.code });
     expect(cal.instruments.map((i) => [i.componentCode, i.instrument, i.status.state])).toEqual([
       ["uvsensor-1", "uv_sensor", "drift"],

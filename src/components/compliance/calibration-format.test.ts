@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  calibrationSummaryLook,
   formatDeviation,
   parseReading,
   previewCheck,
@@ -99,5 +100,14 @@ describe("the check being typed", () => {
     expect(siteInputToDate("2026-02-31T10:00", "Europe/Berlin")).toBeNull();
     expect(siteInputToDate("", "Europe/Berlin")).toBeNull();
     expect(siteInputToDate("yesterday", "Europe/Berlin")).toBeNull();
+  });
+});
+
+describe("the fleet's calibration column", () => {
+  it("names the worst first: out of calibration, then checks due, else in calibration", () => {
+    expect(calibrationSummaryLook({ instruments: 0, failed: 0, due: 0 })).toBeNull();
+    expect(calibrationSummaryLook({ instruments: 2, failed: 0, due: 0 })!.label).toBe("In calibration");
+    expect(calibrationSummaryLook({ instruments: 2, failed: 0, due: 2 })!.label).toBe("2 checks due");
+    expect(calibrationSummaryLook({ instruments: 2, failed: 1, due: 1 })).toEqual({ label: "1 out of calibration", className: expect.stringContaining("red") as string });
   });
 });

@@ -131,3 +131,11 @@ export function siteInputToDate(value: string, timeZone: string): Date | null {
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+/** The fleet's view of a system's instruments: one short label and its colour; null without instruments. */
+export function calibrationSummaryLook(c: { instruments: number; failed: number; due: number }): { label: string; className: string } | null {
+  if (c.instruments === 0) return null;
+  if (c.failed > 0) return { label: c.failed === 1 ? "1 out of calibration" : `${c.failed} out of calibration`, className: RED };
+  if (c.due > 0) return { label: c.due === 1 ? "1 check due" : `${c.due} checks due`, className: AMBER };
+  return { label: "In calibration", className: GREEN };
+}

@@ -3,6 +3,7 @@ import Link from "next/link";
 import type { ComplianceDayRow, ComplianceMonth, FleetComplianceRow, LedgerEntry, MonthSummary } from "@/server/compliance/month-report";
 import type { MonthVerdict } from "@/server/compliance/verdict";
 import { Card, Stat } from "@/components/ui/page-header";
+import { calibrationSummaryLook } from "./calibration-format";
 import { CalibrationCard } from "./calibration-card";
 import type { ChartDay } from "./chart-data";
 import {
@@ -99,6 +100,21 @@ function systemHref(state: CompliancePageState, r: FleetComplianceRow): string {
   return `${pageHref(state, { system: r.system.code, month: state.month ?? r.month })}#month`;
 }
 
+/** The state of a system's monitoring instruments now (calibration), whatever month is shown. */
+function CalibrationBadge({ row }: { row: FleetComplianceRow }) {
+  const look = calibrationSummaryLook(row.calibration);
+  if (!look) return null;
+  return (
+    <span
+      className={`mt-2 inline-flex whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset md:mt-0 ${look.className}`}
+      title="Calibration of the UV sensors and UVT analysers, now"
+      data-testid="compliance-calibration"
+    >
+      {look.label}
+    </span>
+  );
+}
+
 /** Phones: one card per system (the table's six columns do not fit 375 px). */
 function FleetCards({ state, fleet }: { state: CompliancePageState; fleet: FleetComplianceRow[] }) {
   return (
@@ -126,6 +142,7 @@ function FleetCards({ state, fleet }: { state: CompliancePageState; fleet: Fleet
                 {volume(r.totals.offSpecM3)} of {volume(r.totals.deliveredM3)}
               </span>
             </div>
+            <CalibrationBadge row={r} />
           </Link>
         </li>
       ))}
@@ -140,7 +157,7 @@ function FleetTable({ state, fleet }: { state: CompliancePageState; fleet: Fleet
       <FleetCards state={state} fleet={fleet} />
       <Card className="hidden overflow-hidden md:block">
         <div className="overflow-x-auto">
-          <table className="w-full min-w-[640px] text-sm" data-testid="compliance-fleet">
+          <table className="w-full min-w-[760px] text-sm" data-testid="compliance-fleet">
             <caption className="sr-only">Off-spec share of each system&apos;s month</caption>
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
               <tr>
@@ -150,6 +167,7 @@ function FleetTable({ state, fleet }: { state: CompliancePageState; fleet: Fleet
                 <th scope="col" className="px-3 py-2 text-right">Off-spec</th>
                 <th scope="col" className="px-3 py-2">Share (limit {MONTH_LIMIT_PCT} %)</th>
                 <th scope="col" className="px-3 py-2">Verdict</th>
+                <th scope="col" className="px-3 py-2">Instruments</th>
               </tr>
             </thead>
             <tbody>
@@ -174,6 +192,9 @@ function FleetTable({ state, fleet }: { state: CompliancePageState; fleet: Fleet
                     </td>
                     <td className="px-3 py-2">
                       <VerdictBadge verdict={r.totals.verdict} />
+                    </td>
+                    <td className="px-3 py-2">
+                      <CalibrationBadge row={r} />
                     </td>
                   </tr>
                 );

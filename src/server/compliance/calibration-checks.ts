@@ -127,10 +127,54 @@ async function loadInstruments(db: Db, scope: Scope, systemCode: string) {
   if (!system) throw notFound("System", systemCode);
   const instruments: InstrumentComponent[] = [];
   for (const c of system.components) {
-    if (c.type === "uv_sensor") instruments.push({ id: c.id, code: c.code, name: c.name, instrument: "uv_sensor" });
-    else if (/^uvt-/.test(c.code) || c.series.some((s) => s.metric.key === "uvt")) instruments.push({ id: c.id, code: c.code, name: c.name, instrument: "uvt_analyser" });
+    const instrument = instrumentOf(c);
+    if (instrument) instruments.push({ id: c.id, code: c.code, name: c.name, instrument });
   }
   return { system, instruments };
+}
+
+/** Which monitoring instrument a component is: a UV sensor, an online UVT analyser (by its code or its uvt series), or none. */
+function instrumentOf(c: { code: string; type: string; series: { metric: { key: string } }[] }): CalibrationInstrument | null {
+  if (c.type === "uv_sensor") return "uv_sensor";
+  if (/^uvt-/.test(c.code) || c.series.some((s) => s.metric.key === "uvt")) return "uvt_analyser";
+  return null;
+}
+
+export interface CalibrationSummary {
+  instruments: number;
+  /** out of calibration: the water they monitor is off-spec */
+  failed: number;
+  /** with a check overdue or never done */
+  due: number;
+}
+
+/** Per system: how many instruments it has, and how many are out of calibration or overdue now (the fleet's view). */
+export async function calibrationSummaries(db: Db, systemIds: string[], now: Date = new Date()): Promise<Map<string, CalibrationSummary>> {
+  const out = new Map<string, CalibrationSummary>(systemIds.map((id) => [id, { instruments: 0, failed: 0, due: 0 }]));
+  if (systemIds.length === 0) return out;
+  const components = await db.component.findMany({
+    where: { systemId: { in: systemIds } },
+    select: { id: true, systemId: true, code: true, type: true, series: { select: { metric: { select: { key: true } } } } },
+  });
+  const instruments = components.flatMap((c) => {
+    const instrument = instrumentOf(c);
+    return instrument ? [{ id: c.id, systemId: c.systemId, instrument }] : [];
+  });
+  if (instruments.length === 0) return out;
+  const latest = await db.$queryRaw<{ component_id: string; checked_at: Date; result: CalibrationResult }[]>`
+    SELECT DISTINCT ON (component_id) component_id, checked_at, result::text AS result
+      FROM calibration_check
+     WHERE component_id = ANY (${instruments.map((i) => i.id)}::text[])
+     ORDER BY component_id, checked_at DESC, created_at DESC`;
+  const last = new Map(latest.map((r) => [r.component_id, { checkedAt: r.checked_at, result: r.result }]));
+  for (const i of instruments) {
+    const sum = out.get(i.systemId)!;
+    const state = instrumentStatus(i.instrument, last.get(i.id) ?? null, now).state;
+    sum.instruments++;
+    if (state === "failed") sum.failed++;
+    else if (state === "overdue" || state === "never_checked") sum.due++;
+  }
+  return out;
 }
 
 /** Each instrument's state and the latest checks of one system. */

@@ -8,6 +8,7 @@ import { logCredit, type TargetOrganism } from "@/lib/physics";
 import type { Db } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { orgFilter, type Scope } from "@/server/scope";
+import { calibrationSummaries, type CalibrationSummary } from "./calibration-checks";
 import { daysOfMonth, localDay, localMonth, monitoredSince, monthBounds, parseMonth } from "./calendar";
 import type { ComplianceDayDetails } from "./compute-day";
 import { loadComplianceSystems } from "./load-systems";
@@ -238,6 +239,8 @@ export interface FleetComplianceRow {
   /** the month shown: the one asked for, else the current month in the site's zone */
   month: string;
   totals: MonthSummary;
+  /** its monitoring instruments now: how many, how many out of calibration, how many with a check overdue (or never done) */
+  calibration: CalibrationSummary;
 }
 
 /** Every system in service with its month's off-spec share and verdict. */
@@ -257,6 +260,7 @@ export async function getComplianceFleet(db: Db, scope: Scope, input: { month?: 
     where: { systemId: { in: systems.map((s) => s.id) }, day: { gte: dateOf(first), lte: dateOf(last) } },
     select: { systemId: true, ...recordSelect },
   });
+  const calibration = await calibrationSummaries(db, systems.map((s) => s.id), now);
   return systems.map((s) => {
     const month = months.get(s.id)!;
     const own = new Map(records.filter((r) => r.systemId === s.id && dayKey(r.day).startsWith(month)).map((r) => [dayKey(r.day), r]));
@@ -266,6 +270,7 @@ export async function getComplianceFleet(db: Db, scope: Scope, input: { month?: 
       system: { code: s.code, name: s.name, status: s.status, site: s.site },
       month,
       totals: summarizeDays(days.map((d) => dayRow(d, own.get(d)))),
+      calibration: calibration.get(s.id)!,
     };
   });
 }
