@@ -140,6 +140,24 @@ describe("calibration checks", () => {
     expect(audits[0]).toMatchObject({ userId: org.users.technician.id, entityId: failed.check.id });
   });
 
+  it("notes a check on the instrument's open inspection order, which the card lists", async () => {
+    const sensor = unit.components["uvsensor-1"]!;
+    const wo = await db.workOrder.create({
+      data: { organizationId: org.organizationId, type: "inspection", status: "open", title: "UV sensor check against the reference sensor", systemId: unit.id, componentId: sensor, dueAt: new Date() },
+    });
+    const done = await db.workOrder.create({ data: { organizationId: org.organizationId, type: "inspection", status: "done", title: "Last month's check", systemId: unit.id, componentId: sensor } });
+    const tech = callerAs(db, org.users.technician);
+    const card = await tech.compliance.calibration({ systemCode: unit.code });
+    expect(card.instruments[0]!.openWorkOrders).toEqual([{ id: wo.id, number: wo.number, dueAt: wo.dueAt }]);
+    const r = await tech.compliance.recordCalibration({ systemCode: unit.code, componentCode: "uvsensor-1", instrumentReading: 46, referenceReadings: [40] });
+    expect(r.notedOnWorkOrders).toEqual([wo.number]);
+    const comments = await db.workOrderComment.findMany({ where: { workOrderId: { in: [wo.id, done.id] } } });
+    expect(comments.map((c) => [c.workOrderId, c.userId, c.body])).toEqual([
+      [wo.id, org.users.technician.id, "Calibration check of uvsensor-1 recorded: drifting (still in calibration), duty 46 W/m² against 40 W/m² (+15.0 %)."],
+    ]);
+    await db.workOrder.deleteMany({ where: { id: { in: [wo.id, done.id] } } });
+  });
+
   it("the worker's pass raises a warning for an overdue check once, and clears it when a check is recorded", async () => {
     const key = `calibration-due:${unit.components["uvsensor-1"]}`;
     const later = new Date(Date.now() + 40 * 86_400_000);

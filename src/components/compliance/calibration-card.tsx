@@ -5,6 +5,7 @@
 // its verdict shown before it is sent. A failed check makes the water off-spec from then on, so a
 // recorded check also refreshes the server-rendered month around the card.
 import { useId, useState, type FormEvent, type ReactNode } from "react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { CalibrationCheckView, InstrumentView } from "@/server/compliance/calibration-checks";
@@ -110,6 +111,20 @@ function Instrument({ instrument: i, timeZone }: { instrument: InstrumentView; t
         <p className="mt-1 text-xs text-slate-600">
           Last check <span className="tabular-nums">{siteDateTime(i.last.checkedAt, timeZone)}</span>: {readingsText(i.last)},{" "}
           <span className="font-medium tabular-nums">{formatDeviation(i.last.instrument, i.last.deviation)}</span>, {RESULT_LOOK[i.last.result].label.toLowerCase()}.
+        </p>
+      ) : null}
+      {i.openWorkOrders.length > 0 ? (
+        <p className="mt-1 text-sm" data-testid={`calibration-orders-${i.componentCode}`}>
+          Open for this check:{" "}
+          {i.openWorkOrders.map((o, k) => (
+            <span key={o.id}>
+              {k > 0 ? ", " : null}
+              <Link href={`/work-orders/${encodeURIComponent(o.id)}`} className="inline-flex min-h-11 items-center font-medium text-brand-700 hover:underline sm:min-h-0">
+                WO-{o.number}
+              </Link>
+              {o.dueAt ? <span className="text-slate-500"> (due {siteDateTime(o.dueAt, timeZone)})</span> : null}
+            </span>
+          ))}
         </p>
       ) : null}
     </li>

@@ -86,6 +86,9 @@ describe("the check being typed", () => {
       "Check recorded: out of calibration (−25.0 %). 1 day recomputed.",
     );
     expect(recordedMessage({ check: { instrument: "uv_sensor", deviation: 0, result: "pass" }, recomputedDays: [] })).toBe("Check recorded: in calibration (0.0 %).");
+    expect(recordedMessage({ check: { instrument: "uv_sensor", deviation: 0, result: "pass" }, recomputedDays: [], notedOnWorkOrders: [42] })).toBe(
+      "Check recorded: in calibration (0.0 %). Noted on WO-42; close it when the visit is done.",
+    );
     expect(recordedMessage({ check: { instrument: "uvt_analyser", deviation: 2.4, result: "fail" }, recomputedDays: ["2026-11-27", "2026-11-28"] })).toBe(
       "Check recorded: out of calibration (+2.4 % UVT). 2 days recomputed.",
     );

@@ -103,11 +103,15 @@ export function previewCheck(instrument: CalibrationInstrument, instrumentText: 
 }
 
 /** The confirmation after a check was recorded. */
-export function recordedMessage(result: Pick<RecordCalibrationResult, "recomputedDays"> & { check: Pick<CalibrationCheckView, "instrument" | "deviation" | "result"> }): string {
+export function recordedMessage(
+  result: Pick<RecordCalibrationResult, "recomputedDays"> & Partial<Pick<RecordCalibrationResult, "notedOnWorkOrders">> & { check: Pick<CalibrationCheckView, "instrument" | "deviation" | "result"> },
+): string {
   const { check, recomputedDays } = result;
   const n = recomputedDays.length;
   const days = n === 0 ? "" : ` ${n} day${n === 1 ? "" : "s"} recomputed.`;
-  return `Check recorded: ${RESULT_LOOK[check.result].meaning} (${formatDeviation(check.instrument, check.deviation)}).${days}`;
+  const orders = result.notedOnWorkOrders ?? [];
+  const noted = orders.length === 0 ? "" : ` Noted on ${orders.map((o) => `WO-${o}`).join(", ")}; close ${orders.length === 1 ? "it" : "them"} when the visit is done.`;
+  return `Check recorded: ${RESULT_LOOK[check.result].meaning} (${formatDeviation(check.instrument, check.deviation)}).${days}${noted}`;
 }
 
 /**

@@ -4,6 +4,7 @@
  * instrument was out of calibration recomputes the compliance days it touches, in the same call, so
  * the month report and the ledger say so at once. Rules in calibration-rules.ts.
  */
+import type { Prisma } from "@/generated/prisma/client";
 import type { CalibrationInstrument, CalibrationResult } from "@/generated/prisma/enums";
 import { recordAudit, type Actor } from "@/server/audit";
 import { clearConditionAlert, raiseConditionAlert, type ConditionAlertInput } from "@/server/telemetry/alerts/lifecycle";
@@ -50,6 +51,22 @@ export interface InstrumentView {
   intervalDays: number;
   last: CalibrationCheckView | null;
   status: InstrumentStatus;
+  /** open inspection orders of the instrument (e.g. from its calibration schedule): a recorded check is noted on them */
+  openWorkOrders: { id: string; number: number; dueAt: Date | null }[];
+}
+
+const OPEN_ORDER = ["requested", "open", "in_progress", "on_hold"] as const;
+
+/** The open inspection work orders of the instruments, by component id. */
+async function openInspections(db: Pick<Prisma.TransactionClient, "workOrder">, componentIds: string[]): Promise<Map<string, { id: string; number: number; dueAt: Date | null }[]>> {
+  const rows = await db.workOrder.findMany({
+    where: { componentId: { in: componentIds }, type: "inspection", status: { in: [...OPEN_ORDER] } },
+    select: { id: true, number: true, dueAt: true, componentId: true },
+    orderBy: { number: "asc" },
+  });
+  const out = new Map<string, { id: string; number: number; dueAt: Date | null }[]>();
+  for (const r of rows) out.set(r.componentId!, [...(out.get(r.componentId!) ?? []), { id: r.id, number: r.number, dueAt: r.dueAt }]);
+  return out;
 }
 
 export interface SystemCalibration {
@@ -187,6 +204,7 @@ export async function getSystemCalibration(db: Db, scope: Scope, input: { system
     select: checkSelect,
   });
   const checks = rows.map(toView);
+  const orders = await openInspections(db, instruments.map((i) => i.id));
   const views: InstrumentView[] = [];
   for (const i of instruments) {
     // the latest check of each instrument, even when it is older than the listed history
@@ -202,6 +220,7 @@ export async function getSystemCalibration(db: Db, scope: Scope, input: { system
       intervalDays: CHECK_INTERVAL_DAYS[i.instrument],
       last: latest,
       status: instrumentStatus(i.instrument, latest, now),
+      openWorkOrders: orders.get(i.id) ?? [],
     });
   }
   return { systemCode: system.code, timeZone: system.site.timeZone, instruments: views, checks };
@@ -222,6 +241,8 @@ export interface RecordCalibrationResult {
   status: InstrumentStatus;
   /** compliance days recomputed because the out-of-calibration time changed */
   recomputedDays: string[];
+  /** numbers of the open inspection orders of the instrument the check was noted on */
+  notedOnWorkOrders: number[];
 }
 
 const sameIntervals = (a: OutOfCalibration[], b: OutOfCalibration[]) =>
@@ -262,7 +283,7 @@ export async function recordCalibrationCheck(
   const outcome = judgeCheck(readings);
   const actor: Actor = { type: "user", userId: user.id, label: user.email };
 
-  const { row, before, after } = await db.$transaction(async (tx) => {
+  const { row, before, after, noted } = await db.$transaction(async (tx) => {
     // one check at a time per system, so the before/after comparison sees every other check
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`calibration:${system.id}`}))`;
     const existing = await tx.calibrationCheck.findMany({ where: { systemId: system.id }, select: { componentId: true, instrument: true, checkedAt: true, result: true } });
@@ -297,8 +318,15 @@ export async function recordCalibrationCheck(
         result: outcome.result,
       },
     });
+    // noted on the instrument's open inspection orders, so the order that asked for the check shows its result
+    const orders = (await openInspections(tx, [target.id])).get(target.id) ?? [];
+    for (const o of orders) {
+      await tx.workOrderComment.create({
+        data: { workOrderId: o.id, userId: user.id, body: `Calibration check of ${target.code} recorded: ${checkSentence(target.instrument, input.instrumentReading, outcome)}.` },
+      });
+    }
     const withNew = [...existing, { componentId: target.id, instrument: target.instrument, checkedAt, result: outcome.result }];
-    return { row: created, before: outOfCalibrationIntervals(existing), after: outOfCalibrationIntervals(withNew) };
+    return { row: created, before: outOfCalibrationIntervals(existing), after: outOfCalibrationIntervals(withNew), noted: orders.map((o) => o.number) };
   });
 
   // recompute the monitored (or already reported) days from the check's day to today when the
@@ -325,7 +353,17 @@ export async function recordCalibrationCheck(
   const check = toView(row);
   const latest = await latestOf(db, target.id);
   await syncInstrumentAlerts(db, { organizationId: system.organizationId, systemId: system.id, systemCode: system.code, component: target, latest }, now);
-  return { check, status: instrumentStatus(target.instrument, latest, now), recomputedDays };
+  return { check, status: instrumentStatus(target.instrument, latest, now), recomputedDays, notedOnWorkOrders: noted };
+}
+
+const RESULT_WORDS: Record<CalibrationResult, string> = { pass: "passed", drift: "drifting (still in calibration)", fail: "failed (out of calibration)" };
+
+/** "passed, duty 40.5 W/m² against 40 W/m² (+1.3 %)" */
+function checkSentence(instrument: CalibrationInstrument, reading: number, o: { reference: number; deviation: number; result: CalibrationResult }): string {
+  const n = (v: number) => String(Math.round(v * 100) / 100);
+  return instrument === "uv_sensor"
+    ? `${RESULT_WORDS[o.result]}, duty ${n(reading)} W/m² against ${n(o.reference)} W/m² (${deviationText(instrument, o.deviation).replace(" against the reference", "")})`
+    : `${RESULT_WORDS[o.result]}, online ${n(reading)} % against the lab's ${n(o.reference)} % (${deviationText(instrument, o.deviation).replace(" against the lab", "")})`;
 }
 
 type LatestCheck = { checkedAt: Date; result: CalibrationResult; deviation: number };
