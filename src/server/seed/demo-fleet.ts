@@ -158,7 +158,9 @@ export const DEMO_MODELS: ModelSpec[] = [
       { metricKey: "pump_pressure", max: 8, source: "manufacturer" },
       { metricKey: "turbidity", max: 1, source: "site permit" },
     ],
-    twin: { ...baseTwin, qBepM3h: 20, hBepM: 40, h0M: 55, lampW: 300 },
+    // pipework and reactor sized for 20 m³/h: the same head loss at rated flow as the 10 m³/h unit
+    // (k scales with 1/Q_rated²), so the pump reaches its validated maximum (22 m³/h) with margin
+    twin: { ...baseTwin, qBepM3h: 20, hBepM: 40, h0M: 55, lampW: 300, kPipe: 0.03, kUv: 0.005 },
   },
 ];
 
