@@ -361,7 +361,7 @@ function SystemMonth({ state, detail, canRecordCalibration }: { state: Complianc
         </div>
       </div>
       <div className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4">
-        <Stat label="Delivered" value={volume(t.deliveredM3)} hint={`${report.days.length} days listed`} />
+        <Stat label="Delivered" value={volume(t.deliveredM3)} hint={`${report.days.length} day${report.days.length === 1 ? "" : "s"} listed`} />
         <Stat label="Off-spec water" value={volume(t.offSpecM3)} hint="outside validated conditions" />
         <Stat label="Off-spec share" value={percent(t.offSpecPct)} hint={`limit ${MONTH_LIMIT_PCT} % of the month's water`} />
         <Card className="p-4">
@@ -377,7 +377,7 @@ function SystemMonth({ state, detail, canRecordCalibration }: { state: Complianc
       <div className="mb-6 grid gap-6 lg:grid-cols-2">
         <Card className="p-4">
           <h3 className="mb-2 font-semibold">Off-spec water per day</h3>
-          {chartDays.length > 0 ? (
+          {chartDays.some((d) => d.volumeM3 !== null) ? (
             <OffSpecChart days={chartDays} timeZone={h.system.site.timeZone} label={`Off-spec water per day of ${h.system.code} in ${monthLabel(report.month)}, with the month's total against its 5 % budget`} />
           ) : (
             <p className="text-sm text-slate-500">No day of service in this month.</p>

@@ -37,8 +37,9 @@ export function OffSpecChart({ days, timeZone, label, height = 200 }: OffSpecCha
       padding: [8, 12, 0, 0],
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), timeZone),
       scales: {
-        // half a day either side, so the first and last bars are whole
-        x: { time: true, range: (_u, lo, hi) => [lo - dayS / 2, hi + dayS / 2] },
+        // the listed days and half a day either side, so the first and last bars are whole (from the
+        // days themselves: with one day, or days without records, uPlot's own extent is no guide)
+        x: { time: true, range: () => [(c.t[0] ?? 0) - dayS / 2, (c.t.at(-1) ?? 0) + dayS / 2] },
         // the month's totals on the left, a day's volume (much smaller) on its own scale on the right
         y: { range: (_u, _lo, hi) => [0, Math.max(hi ?? 0, 0.001) * 1.1] },
         day: { range: (_u, _lo, hi) => [0, Math.max(hi ?? 0, 0.001) * 1.25] },

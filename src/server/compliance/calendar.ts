@@ -30,8 +30,12 @@ function wallFormat(timeZone: string): Intl.DateTimeFormat {
  * it is backfilled), so they are neither computed by the scheduled run nor reported as missing.
  */
 export function monitoredSince(system: { commissionedAt: Date | null; createdAt: Date }, timeZone: string): string {
-  const commissioned = system.commissionedAt ?? system.createdAt;
-  return localDay(Math.max(commissioned.getTime(), system.createdAt.getTime()), timeZone);
+  return localDay(monitoringStart(system), timeZone);
+}
+
+/** The instant EcoMate began to monitor a system (epoch ms): the later of its commissioning and its registration. */
+export function monitoringStart(system: { commissionedAt: Date | null; createdAt: Date }): number {
+  return Math.max((system.commissionedAt ?? system.createdAt).getTime(), system.createdAt.getTime());
 }
 
 /** The site-local calendar day of an instant, as YYYY-MM-DD. */

@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { ComplianceStatus } from "@/generated/prisma/enums";
 import type { Db } from "@/server/db";
 import { getPool } from "@/server/db";
-import { dayBounds } from "./calendar";
+import { dayBounds, monitoringStart } from "./calendar";
 import { outOfCalibrationIntervals } from "./calibration-rules";
 import { evaluateMinutes, MINUTE_MS, type ComplianceReason, type MinuteSeries } from "./evaluate";
 import type { ComplianceSystem } from "./load-systems";
@@ -84,7 +84,11 @@ async function calibrationIntervals(db: Db, systemId: string, until: Date): Prom
  */
 export async function computeComplianceDay(db: Db, system: ComplianceSystem, day: string, now: Date): Promise<DayResult | null> {
   const { start, end } = dayBounds(day, system.site.timeZone);
-  const from = start.getTime();
+  // the day monitoring began is judged from that minute: water delivered before it is history (the
+  // demo's seeded telemetry, a unit's past), not EcoMate's to call off-spec; days wholly before it
+  // (a backfill) are judged whole
+  const began = floorMinute(monitoringStart(system));
+  const from = began > start.getTime() && began < end.getTime() ? began : start.getTime();
   const to = Math.min(end.getTime(), floorMinute(now.getTime() - INGEST_LAG_MS));
   if (to <= from) return null;
   const open = to < end.getTime();
