@@ -133,16 +133,23 @@ describe("compliance of a day of readings", () => {
   it("judges the day monitoring began from that minute: the morning's off-spec water before registration is history", async () => {
     // commissioned at midnight, registered at 12:00 local: the sensor dip at 10:00 is not EcoMate's to call
     const noon = await makeUvSystem(new Date(DAY_START), { registeredAt: new Date(DAY_START + local(12) * MIN) });
-    await storeMinutes(noon, DAY_START - 60 * MIN, [...Array.from({ length: 60 }, () => ({ q: 6, s: 100, lamp: 1 })), ...Array.from({ length: 1440 }, (_, m) => dayMinute(m))]);
+    // and the device is silent from 11:58 to 12:05: water flowed before registration, but EcoMate's
+    // evidence starts at noon, so 12:00–12:05 are minutes without evidence of delivery, not off-spec
+    const silent = (m: number) => m >= local(11, 58) && m < local(12, 5);
+    await storeMinutes(noon, DAY_START - 60 * MIN, [
+      ...Array.from({ length: 60 }, () => ({ q: 6, s: 100, lamp: 1 })),
+      ...Array.from({ length: 1440 }, (_, m) => (silent(m) ? null : dayMinute(m))),
+    ]);
     const r = await runCompliance(db, NOW, { organizationId: org.organizationId, systemCode: noon.code });
     expect(r.computed.map((d) => d.day)).toEqual(["2026-03-10", "2026-03-11"]);
     const day = await db.complianceRecord.findUniqueOrThrow({ where: { systemId_day: { systemId: noon.id, day: new Date("2026-03-10T00:00:00Z") } } });
     expect((day.details as { evaluatedFrom: string }).evaluatedFrom).toBe(new Date(DAY_START + local(12) * MIN).toISOString());
-    // from 12:00: lamp off 5 min (0.5 m³), warming up 3 (0.3), flow 13 m³/h for 4 (4 × 13/60), silent 6 (0.6)
+    // from 12:00 (the lamp first seen on at 12:05 was already on: monitoring began with it lit): lamp
+    // off at 14:00 for 5 min (0.5 m³), warming up 3 (0.3), flow 13 m³/h for 4 (4 × 13/60), silent at 20:00 for 6 (0.6)
     expect(day.offSpecMinutes).toBe(18);
     expect(day.offSpecVolumeM3).toBeCloseTo(0.5 + 0.3 + 0.6 + (4 * 13) / 60, 9);
-    // the 720 minutes from noon: 716 at 6 m³/h (the 6 silent ones estimated at 6), 4 at 13 m³/h
-    expect(day.treatedVolumeM3).toBeCloseTo(716 * 0.1 + (4 * 13) / 60, 9);
+    // the 720 minutes from noon less the first 5: 711 at 6 m³/h (the 6 silent ones at 20:00 estimated at 6), 4 at 13 m³/h
+    expect(day.treatedVolumeM3).toBeCloseTo(711 * 0.1 + (4 * 13) / 60, 9);
     const events = await db.offSpecEvent.findMany({ where: { systemId: noon.id, startedAt: { lt: new Date(DAY_START + 1440 * MIN) } } });
     expect(events.every((e) => e.startedAt.getTime() >= DAY_START + local(12) * MIN)).toBe(true);
   });

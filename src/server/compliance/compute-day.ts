@@ -88,15 +88,19 @@ export async function computeComplianceDay(db: Db, system: ComplianceSystem, day
   // demo's seeded telemetry, a unit's past), not EcoMate's to call off-spec; days wholly before it
   // (a backfill) are judged whole
   const began = floorMinute(monitoringStart(system));
-  const from = began > start.getTime() && began < end.getTime() ? began : start.getTime();
+  const beganToday = began >= start.getTime() && began < end.getTime();
+  const from = beganToday ? began : start.getTime();
   const to = Math.min(end.getTime(), floorMinute(now.getTime() - INGEST_LAG_MS));
   if (to <= from) return null;
   const open = to < end.getTime();
   const final = now.getTime() >= end.getTime() + CLOSE_AFTER_MS;
 
-  const series = await readMinuteSeries(getPool(), system.series, from - CONTEXT_MS, Math.min(end.getTime() + CONTEXT_MS, floorMinute(now.getTime() - INGEST_LAG_MS)));
+  // evidence starts when monitoring began: no context from before it (held values, the flow before a
+  // gap: the demo's seeded flow would otherwise be bridged into its first minutes as "no data")
+  const series = await readMinuteSeries(getPool(), system.series, beganToday ? from : from - CONTEXT_MS, Math.min(end.getTime() + CONTEXT_MS, floorMinute(now.getTime() - INGEST_LAG_MS)));
+  if (beganToday) series.flowBefore = null;
   series.outOfCalibration = await calibrationIntervals(db, system.id, new Date(to));
-  const { summary: s, events } = evaluateMinutes(series, { params: system.params, from, to });
+  const { summary: s, events } = evaluateMinutes(series, { params: system.params, from, to, monitoringStartsAtSeries: beganToday });
   const status = dayStatus(s);
   const details: ComplianceDayDetails = {
     version: 1,

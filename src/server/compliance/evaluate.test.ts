@@ -97,6 +97,22 @@ describe("evaluateMinutes: one reason at a time", () => {
     expect(e.summary.runMinutes).toBe(15);
   });
 
+  it("when monitoring begins with the series, a lamp first seen on after silent minutes was already on", () => {
+    const s = series([{ lamp: null, s: null, q: null }, { lamp: null, s: null, q: null }, {}, {}, {}, {}]);
+    const conservative = run(s);
+    expect(conservative.minutes.slice(2).map((m) => m.reasons)).toEqual([["warming_up"], ["warming_up"], ["warming_up"], []]);
+    const atStart = evaluateMinutes(s, { params: lp, from: T0, to: T0 + 6 * MIN, monitoringStartsAtSeries: true });
+    expect(atStart.summary.offSpecMinutes).toBe(0);
+    // a later strike still warms up
+    const struck = series([{ lamp: null, s: null, q: null }, {}, { lamp: 0, s: 0 }, {}, {}, {}, {}]);
+    expect(evaluateMinutes(struck, { params: lp, from: T0, to: T0 + 7 * MIN, monitoringStartsAtSeries: true }).minutes.slice(3).map((m) => m.reasons)).toEqual([
+      ["warming_up"],
+      ["warming_up"],
+      ["warming_up"],
+      [],
+    ]);
+  });
+
   it("a lamp already on when the series starts is warm", () => {
     const e = run(series(repeat(5)), amalgam);
     expect(e.events).toEqual([]);

@@ -93,6 +93,12 @@ export interface EvaluationOptions {
   to: number;
   hold?: Partial<HoldMinutes>;
   maxBridgeMs?: number;
+  /**
+   * The series starts when monitoring began: a lamp whose first known status is "on" was already on
+   * (when it was struck is not known, and water before monitoring is not judged). Otherwise a lamp
+   * first seen on after unknown minutes counts as just struck (conservative: a device back from a gap).
+   */
+  monitoringStartsAtSeries?: boolean;
 }
 
 export interface MinuteResult {
@@ -270,6 +276,7 @@ export function evaluateMinutes(series: MinuteSeries, options: EvaluationOptions
 
   // per lamp: since when it has been on without a break (-Infinity: already on when the series starts)
   const onSince = lamps.map(() => null as number | null);
+  const seen = lamps.map(() => false);
   const minutes: MinuteResult[] = [];
   const doses: number[] = [];
   const summary: IntervalSummary = {
@@ -309,7 +316,8 @@ export function evaluateMinutes(series: MinuteSeries, options: EvaluationOptions
       }
       // on for every reading of the minute; a lamp switched during it counts as off
       const on = v >= 1 - 1e-9;
-      if (on && onSince[k] === null) onSince[k] = i === 0 ? -Infinity : t;
+      if (on && onSince[k] === null) onSince[k] = i === 0 || (options.monitoringStartsAtSeries && !seen[k]) ? -Infinity : t;
+      seen[k] = true;
       if (!on) onSince[k] = null;
       if (!on) lampsOn = false;
       else minutesOn = Math.min(minutesOn, (t - onSince[k]!) / MINUTE_MS);
