@@ -162,7 +162,8 @@ describe("compliance of a day of readings", () => {
     // nor does the month report count them as missing: EcoMate did not monitor the unit then
     const api = callerAs(db, org.users.viewer);
     const before = await api.compliance.month({ systemCode: imported.code, month: "2026-03" });
-    expect(before.monitoredSince).toBe(localDay(new Date(), "Europe/Berlin"));
+    const registered = (await db.treatmentSystem.findUniqueOrThrow({ where: { id: imported.id } })).createdAt;
+    expect(before.monitoredSince).toBe(localDay(Math.ceil(registered.getTime() / MIN) * MIN, "Europe/Berlin"));
     expect(before.days).toEqual([]);
     expect(before.totals.days).toEqual({ compliant: 0, offSpec: 0, incomplete: 0, missing: 0 });
     const back = await backfillCompliance(db, { organizationId: org.organizationId }, { from: "2026-03-10", to: "2026-03-10", systemCode: imported.code }, NOW);

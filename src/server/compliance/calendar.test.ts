@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/server/errors";
-import { addDays, dayBounds, dayStart, daysBetween, daysOfMonth, localDay, localMonth, monthBounds, parseDay, parseMonth } from "./calendar";
+import { addDays, dayBounds, dayStart, daysBetween, daysOfMonth, localDay, localMonth, monitoredSince, monitoringStart, monthBounds, parseDay, parseMonth } from "./calendar";
 
 const H = 3_600_000;
 const iso = (d: Date) => d.toISOString();
@@ -77,5 +77,16 @@ describe("months", () => {
     expect(parseMonth("2026-03")).toEqual({ year: 2026, month: 3 });
     expect(() => parseDay("2026-02-30")).toThrow(/does not exist/);
     expect(() => parseDay("2026/02/03")).toThrow(/YYYY-MM-DD/);
+  });
+});
+
+describe("monitoring start", () => {
+  it("is the later of commissioning and registration, from the next whole minute", () => {
+    const reg = new Date("2026-11-28T04:15:21.111Z");
+    expect(monitoringStart({ commissionedAt: new Date("2025-01-01T00:00:00Z"), createdAt: reg })).toBe(Date.parse("2026-11-28T04:16:00Z"));
+    expect(monitoringStart({ commissionedAt: new Date("2026-12-01T09:00:00Z"), createdAt: reg })).toBe(Date.parse("2026-12-01T09:00:00Z"));
+    expect(monitoringStart({ commissionedAt: null, createdAt: new Date("2026-11-28T04:15:00Z") })).toBe(Date.parse("2026-11-28T04:15:00Z"));
+    // registered in the last seconds of a Berlin day: monitoring (and its first day) starts the next
+    expect(monitoredSince({ commissionedAt: null, createdAt: new Date("2026-11-28T22:59:30Z") }, "Europe/Berlin")).toBe("2026-11-29");
   });
 });

@@ -33,9 +33,13 @@ export function monitoredSince(system: { commissionedAt: Date | null; createdAt:
   return localDay(monitoringStart(system), timeZone);
 }
 
-/** The instant EcoMate began to monitor a system (epoch ms): the later of its commissioning and its registration. */
+/**
+ * The minute EcoMate began to monitor a system (epoch ms): the later of its commissioning and its
+ * registration, rounded up to a whole minute (the minute it happened in holds readings from before).
+ */
 export function monitoringStart(system: { commissionedAt: Date | null; createdAt: Date }): number {
-  return Math.max((system.commissionedAt ?? system.createdAt).getTime(), system.createdAt.getTime());
+  const at = Math.max((system.commissionedAt ?? system.createdAt).getTime(), system.createdAt.getTime());
+  return Math.ceil(at / 60_000) * 60_000;
 }
 
 /** The site-local calendar day of an instant, as YYYY-MM-DD. */

@@ -87,7 +87,7 @@ export async function computeComplianceDay(db: Db, system: ComplianceSystem, day
   // the day monitoring began is judged from that minute: water delivered before it is history (the
   // demo's seeded telemetry, a unit's past), not EcoMate's to call off-spec; days wholly before it
   // (a backfill) are judged whole
-  const began = floorMinute(monitoringStart(system));
+  const began = monitoringStart(system);
   const beganToday = began >= start.getTime() && began < end.getTime();
   const from = beganToday ? began : start.getTime();
   const to = Math.min(end.getTime(), floorMinute(now.getTime() - INGEST_LAG_MS));
