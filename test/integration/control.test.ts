@@ -3,18 +3,16 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { getPool } from "../../src/server/db";
 import { TelemetryStore } from "../../src/server/telemetry/store";
-import { DEMO_MODELS } from "../../src/server/seed/demo-fleet";
 import { solveOperatingPoint, unitParamsFromTwin, type UnitParams } from "../../src/lib/physics";
 import { toPhysicsLevers, type TwinLevers } from "../../src/lib/twin/levers";
 import { optimiseSetpoints, type OptimiseInput } from "../../src/lib/control/optimise";
 import { ADVISORY_MESSAGE, COMMANDS_CHANNEL, type CommandReason } from "../../src/server/control/commands";
 import { runAutonomy } from "../../src/server/control/autonomy";
 import { callerAs, errorOf, makeOrg, testDb, uid, type TestOrg } from "./helpers";
-import { instrumentReadings } from "./twin-fixtures";
+import { AQ, instrumentReadings, makeAqUv10 } from "./twin-fixtures";
 
 const db = testDb();
 const pool = getPool();
-const AQ = DEMO_MODELS.find((m) => m.code === "AQ-UV10")!;
 
 // The state the units run in (what their stored readings describe): clear water and a lamp with
 // plenty of dose at 70 % pump speed, so the optimiser can dim it.
@@ -54,17 +52,7 @@ function notification(id: string): Promise<void> {
 
 /** The AQ-UV10 of the seed on a makeOrg system (model twin parameters, components, limits) and a device. */
 async function makeUnit(systemCode: string, withReadings: boolean): Promise<void> {
-  const system = await db.treatmentSystem.findUniqueOrThrow({ where: { code: systemCode }, include: { components: true } });
-  await db.systemModel.update({ where: { id: system.modelId }, data: { twinParameters: AQ.twin } });
-  const ids = new Map(system.components.map((c) => [c.code, c.id]));
-  for (const c of AQ.components) {
-    if (ids.has(c.code)) continue;
-    const row = await db.component.create({
-      data: { systemId: system.id, parentId: c.parent ? ids.get(c.parent) : null, code: c.code, type: c.type, name: c.name, modelNumber: c.modelNumber ?? null, attributes: c.attributes },
-    });
-    ids.set(c.code, row.id);
-  }
-  await db.operatingLimit.createMany({ data: AQ.limits.map((l) => ({ systemId: system.id, metricKey: l.metricKey, min: l.min ?? null, max: l.max ?? null, source: l.source })) });
+  const { components: ids, ...system } = await makeAqUv10(db, systemCode);
   const deviceId = `ctl-${uid()}`;
   await db.device.create({
     data: { id: deviceId, organizationId: system.organizationId, systemId: system.id, name: `${systemCode} gateway`, tokenHash: randomBytes(32).toString("hex"), tokenPrefix: "ctl" },

@@ -2,15 +2,13 @@ import { ZodError } from "zod";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getPool } from "../../src/server/db";
 import { TelemetryStore } from "../../src/server/telemetry/store";
-import { DEMO_MODELS } from "../../src/server/seed/demo-fleet";
 import { solveOperatingPoint, unitParamsFromTwin, type UnitParams } from "../../src/lib/physics";
 import { defaultLevers, toPhysicsLevers, type TwinLevers } from "../../src/lib/twin/levers";
 import { callerAs, errorOf, makeOrg, testDb, type TestOrg } from "./helpers";
-import { instrumentReadings } from "./twin-fixtures";
+import { AQ, instrumentReadings, makeAqUv10 } from "./twin-fixtures";
 
 const db = testDb();
 const pool = getPool();
-const AQ = DEMO_MODELS.find((m) => m.code === "AQ-UV10")!;
 // The system's own overrides and required dose differ from the model's, so the test sees both.
 const SYSTEM_TWIN = { hStaticM: 18, kCal: 1.1 };
 const REQUIRED_DOSE = 42;
@@ -35,29 +33,15 @@ const STATE: TwinLevers = {
   leakM3h: 0,
 };
 
-/** The AQ-UV10 of the seed on a makeOrg system: model twin parameters, components, validated limits. */
-async function makeAqUv10(systemCode: string): Promise<{ id: string; components: Map<string, string> }> {
-  const system = await db.treatmentSystem.findUniqueOrThrow({ where: { code: systemCode }, include: { components: true } });
-  await db.systemModel.update({ where: { id: system.modelId }, data: { twinParameters: AQ.twin } });
-  await db.treatmentSystem.update({ where: { id: system.id }, data: { twinParameters: SYSTEM_TWIN, requiredDoseMjCm2: REQUIRED_DOSE } });
-  const ids = new Map(system.components.map((c) => [c.code, c.id]));
-  for (const c of AQ.components) {
-    if (ids.has(c.code)) continue;
-    const row = await db.component.create({
-      data: { systemId: system.id, parentId: c.parent ? ids.get(c.parent) : null, code: c.code, type: c.type, name: c.name, modelNumber: c.modelNumber ?? null, attributes: c.attributes },
-    });
-    ids.set(c.code, row.id);
-  }
-  await db.operatingLimit.createMany({ data: AQ.limits.map((l) => ({ systemId: system.id, metricKey: l.metricKey, min: l.min ?? null, max: l.max ?? null, source: l.source })) });
-  return { id: system.id, components: ids };
-}
+/** The AQ-UV10 of the seed on a makeOrg system, with the system's own twin parameters and required dose. */
+const makeUnit = (systemCode: string) => makeAqUv10(db, systemCode, { twinParameters: SYSTEM_TWIN, requiredDoseMjCm2: REQUIRED_DOSE });
 
 beforeAll(async () => {
   [a, b] = await Promise.all([makeOrg(db, { systems: 1 }), makeOrg(db, { systems: 1 })]);
   code = a.systemCodes[0]!;
-  const made = await makeAqUv10(code);
+  const made = await makeUnit(code);
   systemId = made.id;
-  await makeAqUv10(b.systemCodes[0]!);
+  await makeUnit(b.systemCodes[0]!);
 
   // Independently of the twin's builder: the seed's keys through the physics package's own mapping.
   const cartridge = { rf0: 0.15, mcKg: 6, meKg: 12, dpTerminalBar: 1 };

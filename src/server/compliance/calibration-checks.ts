@@ -168,30 +168,36 @@ export interface CalibrationSummary {
 /** Per system: how many instruments it has, and how many are out of calibration or overdue now (the fleet's view). */
 export async function calibrationSummaries(db: Db, systemIds: string[], now: Date = new Date()): Promise<Map<string, CalibrationSummary>> {
   const out = new Map<string, CalibrationSummary>(systemIds.map((id) => [id, { instruments: 0, failed: 0, due: 0 }]));
-  if (systemIds.length === 0) return out;
-  const components = await db.component.findMany({
-    where: { systemId: { in: systemIds } },
-    select: { id: true, systemId: true, code: true, type: true, series: { select: { metric: { select: { key: true } } } } },
-  });
-  const instruments = components.flatMap((c) => {
-    const instrument = instrumentOf(c);
-    return instrument ? [{ id: c.id, systemId: c.systemId, instrument }] : [];
-  });
-  if (instruments.length === 0) return out;
-  const latest = await db.$queryRaw<{ component_id: string; checked_at: Date; result: CalibrationResult }[]>`
-    SELECT DISTINCT ON (component_id) component_id, checked_at, result::text AS result
-      FROM calibration_check
-     WHERE component_id = ANY (${instruments.map((i) => i.id)}::text[])
-     ORDER BY component_id, checked_at DESC, created_at DESC`;
-  const last = new Map(latest.map((r) => [r.component_id, { checkedAt: r.checked_at, result: r.result }]));
-  for (const i of instruments) {
+  for (const i of await instrumentsWithLatest(db, systemIds)) {
     const sum = out.get(i.systemId)!;
-    const state = instrumentStatus(i.instrument, last.get(i.id) ?? null, now).state;
+    const state = instrumentStatus(i.instrument, i.latest, now).state;
     sum.instruments++;
     if (state === "failed") sum.failed++;
     else if (state === "overdue" || state === "never_checked") sum.due++;
   }
   return out;
+}
+
+/** The monitoring instruments of many systems with each one's latest check: two queries, whatever the count. */
+async function instrumentsWithLatest(db: Db, systemIds: string[]): Promise<(InstrumentComponent & { systemId: string; latest: LatestCheck | null })[]> {
+  if (systemIds.length === 0) return [];
+  const components = await db.component.findMany({
+    where: { systemId: { in: systemIds } },
+    select: { id: true, systemId: true, code: true, name: true, type: true, series: { select: { metric: { select: { key: true } } } } },
+    orderBy: { code: "asc" },
+  });
+  const instruments = components.flatMap((c) => {
+    const instrument = instrumentOf(c);
+    return instrument ? [{ id: c.id, systemId: c.systemId, code: c.code, name: c.name, instrument }] : [];
+  });
+  if (instruments.length === 0) return [];
+  const latest = await db.$queryRaw<{ component_id: string; checked_at: Date; result: CalibrationResult; deviation: number }[]>`
+    SELECT DISTINCT ON (component_id) component_id, checked_at, result::text AS result, deviation
+      FROM calibration_check
+     WHERE component_id = ANY (${instruments.map((i) => i.id)}::text[])
+     ORDER BY component_id, checked_at DESC, created_at DESC`;
+  const last = new Map(latest.map((r) => [r.component_id, { checkedAt: r.checked_at, result: r.result, deviation: r.deviation }]));
+  return instruments.map((i) => ({ ...i, latest: last.get(i.id) ?? null }));
 }
 
 /** Each instrument's state and the latest checks of one system. */
@@ -436,24 +442,19 @@ async function syncInstrumentAlerts(
 
 /** The worker's pass over every instrument of the systems in service: raises and clears their calibration alerts. */
 export async function syncCalibrationAlerts(db: Db, now: Date = new Date(), opts: { organizationId?: string } = {}): Promise<{ instruments: number }> {
-  const systems = await db.treatmentSystem.findMany({
-    where: { status: { not: "decommissioned" }, ...(opts.organizationId ? { organizationId: opts.organizationId } : {}) },
-    select: { code: true, organizationId: true },
-  });
+  const org = opts.organizationId ? { organizationId: opts.organizationId } : {};
+  const systems = await db.treatmentSystem.findMany({ where: { status: { not: "decommissioned" }, ...org }, select: { id: true, code: true, organizationId: true } });
   // the calibration alerts still active, read once: most runs then write nothing
   const open = await db.alert.findMany({
-    where: { conditionKey: { startsWith: "calibration" }, state: { in: ["active_unacknowledged", "active_acknowledged"] }, ...(opts.organizationId ? { organizationId: opts.organizationId } : {}) },
+    where: { conditionKey: { startsWith: "calibration" }, state: { in: ["active_unacknowledged", "active_acknowledged"] }, ...org },
     select: { conditionKey: true, message: true },
   });
   const active = new Map(open.map((a) => [a.conditionKey!, a.message]));
-  let instruments = 0;
-  for (const s of systems) {
-    const { system, instruments: list } = await loadInstruments(db, { organizationId: s.organizationId }, s.code);
-    for (const component of list) {
-      instruments++;
-      const latest = await latestOf(db, component.id);
-      await syncInstrumentAlerts(db, { organizationId: system.organizationId, systemId: system.id, systemCode: system.code, component, latest }, now, active);
-    }
+  const byId = new Map(systems.map((s) => [s.id, s]));
+  const instruments = await instrumentsWithLatest(db, systems.map((s) => s.id));
+  for (const { systemId, latest, ...component } of instruments) {
+    const system = byId.get(systemId)!;
+    await syncInstrumentAlerts(db, { organizationId: system.organizationId, systemId, systemCode: system.code, component, latest }, now, active);
   }
-  return { instruments };
+  return { instruments: instruments.length };
 }

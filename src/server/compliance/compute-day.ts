@@ -11,7 +11,7 @@ import type { Db } from "@/server/db";
 import { getPool } from "@/server/db";
 import { dayBounds, monitoringStart } from "./calendar";
 import { outOfCalibrationIntervals } from "./calibration-rules";
-import { evaluateMinutes, MINUTE_MS, type ComplianceReason, type MinuteSeries } from "./evaluate";
+import { evaluateMinutes, MINUTE_MS, type IntervalSummary, type MinuteSeries } from "./evaluate";
 import type { ComplianceSystem } from "./load-systems";
 import { readMinuteSeries } from "./read-minutes";
 import { dayStatus } from "./verdict";
@@ -23,28 +23,21 @@ export const INGEST_LAG_MS = 2 * MINUTE_MS;
 /** A day is final this long after its end: data arriving later only counts after a backfill. */
 export const CLOSE_AFTER_MS = 2 * 3_600_000;
 
-/** What a record's `details` holds beyond its columns (version 1). */
-export interface ComplianceDayDetails {
+/** What a record's `details` holds beyond its columns (version 1): the day's summary figures that have no column of their own. */
+export interface ComplianceDayDetails
+  extends Pick<
+    IntervalSummary,
+    "minutes" | "completeMinutes" | "estimatedVolumeM3" | "p5DoseMjCm2" | "maxFlowM3h" | "minUvtPct" | "minIntensityWm2" | "minWaterTempC" | "maxWaterTempC" | "byReason"
+  > {
   version: 1;
   /** the minutes judged: [evaluatedFrom, evaluatedTo); evaluatedTo < the day's end while the day is open */
   evaluatedFrom: string;
   evaluatedTo: string;
   /** computed after the day closed */
   final: boolean;
-  minutes: number;
-  completeMinutes: number;
   runHours: number;
-  /** water counted over missing flow readings (estimated, all of it off-spec as no_data) */
-  estimatedVolumeM3: number;
-  p5DoseMjCm2: number | null;
-  maxFlowM3h: number | null;
-  minUvtPct: number | null;
-  minIntensityWm2: number | null;
-  minWaterTempC: number | null;
-  maxWaterTempC: number | null;
   events: number;
   eventMinutes: number;
-  byReason: Partial<Record<ComplianceReason, { minutes: number; volumeM3: number }>>;
   /** "calculated": UVT measured, the calculated dose is judged too; "setpoint": the sensor setpoint alone */
   doseApproach: "calculated" | "setpoint";
 }
