@@ -24,3 +24,12 @@ export function zoneOffsetMs(at: Date | number, timeZone: string): number {
   const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
   return wall - (ms - (((ms % 1000) + 1000) % 1000));
 }
+
+/**
+ * The instant whose wall clock in `timeZone` reads `wallMs` (a Date.UTC of the local fields): the
+ * offset at the instant itself, found from a first guess (they differ only around a clock change).
+ */
+export function instantOfWallTime(wallMs: number, timeZone: string): number {
+  const guess = wallMs - zoneOffsetMs(wallMs, timeZone);
+  return wallMs - zoneOffsetMs(guess, timeZone);
+}

@@ -4,7 +4,7 @@
 import type { CalibrationInstrument, CalibrationResult } from "@/generated/prisma/enums";
 import type { CalibrationCheckView, RecordCalibrationResult } from "@/server/compliance/calibration-checks";
 import { checkInputProblem, judgeCheck, MAX_REFERENCE_READINGS, type CheckOutcome, type InstrumentState } from "@/server/compliance/calibration-rules";
-import { zoneOffsetMs } from "@/lib/zone-offset";
+import { instantOfWallTime } from "@/lib/zone-offset";
 
 export const INSTRUMENT_LABELS: Record<CalibrationInstrument, string> = {
   uv_sensor: "UV sensor",
@@ -127,9 +127,7 @@ export function siteInputToDate(value: string, timeZone: string): Date | null {
   const check = new Date(wall);
   // Date.UTC rolls 31 Feb over into March: refuse instead
   if (check.getUTCDate() !== d || check.getUTCMonth() !== mo - 1 || h > 23 || mi > 59) return null;
-  // the offset at the instant itself, found from a first guess (they differ only around a clock change)
-  const guess = wall - zoneOffsetMs(wall, timeZone);
-  return new Date(wall - zoneOffsetMs(guess, timeZone));
+  return new Date(instantOfWallTime(wall, timeZone));
 }
 
 function capitalise(s: string): string {

@@ -2,7 +2,7 @@
 // the site's calendar day or month (contracts.md), so a day lasts 23 or 25 hours when the clocks
 // change. Plain Intl, no time-zone library: the zone's wall clock is read with formatToParts.
 import { AppError } from "@/server/errors";
-import { zoneOffsetMs } from "@/lib/zone-offset";
+import { instantOfWallTime } from "@/lib/zone-offset";
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
@@ -82,8 +82,7 @@ export function dayStart(day: string, timeZone: string): Date {
   const wall = Date.UTC(y, m - 1, d);
   // YYYY-MM-DD strings compare like the dates they name
   const dayOf = (t: number) => localDay(t, timeZone);
-  const guess = wall - zoneOffsetMs(wall, timeZone);
-  const start = wall - zoneOffsetMs(guess, timeZone);
+  const start = instantOfWallTime(wall, timeZone);
   if (dayOf(start) === day && dayOf(start - MINUTE_MS) < day) return new Date(start);
   // bisection for the first minute whose local day is `day` (local days never go backwards)
   let lo = wall - 15 * 3_600_000; // local day < `day` here whatever the offset
